@@ -1,0 +1,80 @@
+"""Exceptions and warnings raised by jupytorch, and the helpers that word them.
+
+Every error names the object it is about (task id, learner id, PipeOp id, parameter id), the
+bad value and what would be valid; near-miss names get a "did you mean" hint.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+__all__ = [
+    "JupytorchError",
+    "InvalidParameterError",
+    "UnknownKeyError",
+    "NotTrainedError",
+    "TaskError",
+    "LearnerError",
+    "PipeOpError",
+    "TrainingError",
+    "JupytorchWarning",
+    "did_you_mean",
+]
+
+
+class JupytorchError(Exception):
+    """Base class of every error that jupytorch raises on purpose."""
+
+
+class InvalidParameterError(JupytorchError, ValueError, TypeError):
+    """A parameter value is of the wrong type, out of range, or not one of the levels."""
+
+
+class UnknownKeyError(JupytorchError, KeyError):
+    """A key is not in a registry or a collection (a task, learner, PipeOp or parameter id)."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class NotTrainedError(JupytorchError, RuntimeError):
+    """An object was asked to predict, or for its model, before it was trained."""
+
+
+class TaskError(JupytorchError, ValueError):
+    """A task cannot be built from the data, or does not fit what was asked of it."""
+
+
+class LearnerError(JupytorchError, RuntimeError):
+    """A learner failed in train or predict; the message says which learner and phase."""
+
+
+class PipeOpError(JupytorchError, RuntimeError):
+    """An error inside a PipeOp, re-raised with the PipeOp id and the phase."""
+
+
+class TrainingError(JupytorchError, RuntimeError):
+    """Network training failed (for example a NaN loss); names the epoch and batch."""
+
+
+class JupytorchWarning(UserWarning):
+    """Base class of warnings issued by jupytorch."""
+
+
+def did_you_mean(name: str, candidates: Iterable[str], n: int = 3) -> str:
+    """Return a ``" Did you mean 'x'?"`` hint for ``name`` among ``candidates``, or ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("mtcrs", ["mtcars", "iris"])
+    " Did you mean 'mtcars'?"
+    """
+    candidates = [str(c) for c in candidates]
+    close = difflib.get_close_matches(str(name), candidates, n=n, cutoff=0.6)
+    if not close:
+        lowered = str(name).lower()
+        close = [c for c in candidates if lowered and (lowered in c.lower() or c.lower() in lowered)][:n]
+    if not close:
+        return ""
+    return " Did you mean " + " or ".join(repr(c) for c in close) + "?"

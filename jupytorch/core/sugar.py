@@ -1,0 +1,115 @@
+"""Sugar functions: ``tsk``, ``tsks``, ``lrn``, ``lrns``, ``msr``, ``msrs``, ``rsmp``, ``rsmps``."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Iterable
+from typing import Any
+
+import pandas as pd
+
+from jupytorch.core.registry import Registry, registry
+
+__all__ = ["tsk", "tsks", "lrn", "lrns", "msr", "msrs", "rsmp", "rsmps", "build"]
+
+
+def build(reg: Registry, key: str, kwargs: dict[str, Any]) -> Any:
+    """Build ``key`` from ``reg``: keyword arguments the factory's signature names go to it,
+    the others are set on the object with ``configure`` (parameter values and fields)."""
+    factory = reg.factory(key)
+    try:
+        signature = inspect.signature(factory)
+        accepts_any = any(p.kind is p.VAR_KEYWORD for p in signature.parameters.values())
+        names = set(signature.parameters)
+    except (TypeError, ValueError):
+        accepts_any, names = True, set()
+    if accepts_any:
+        return factory(**kwargs)
+    ctor = {k: v for k, v in kwargs.items() if k in names}
+    rest = {k: v for k, v in kwargs.items() if k not in names}
+    obj = factory(**ctor)
+    if rest:
+        configure = getattr(obj, "configure", None)
+        if configure is None:
+            obj.param_set.set_values(**rest)
+        else:
+            configure(**rest)
+    return obj
+
+
+def _listing(kind: str, keys: Iterable[str] | None, **kwargs: Any) -> Any:
+    reg = registry(kind)
+    if keys is None:
+        rows = [{"key": key, **reg.meta(key)} for key in reg.keys()]
+        return pd.DataFrame(rows)
+    return [build(reg, key, dict(kwargs)) for key in keys]
+
+
+def tsk(key: str, **kwargs: Any) -> Any:
+    """Return a task from the catalogue.
+
+    Examples
+    --------
+    >>> tsk("mtcars").nrow
+    32
+    """
+    return build(registry("task"), key, kwargs)
+
+
+def tsks(keys: Iterable[str] | None = None) -> Any:
+    """Return several tasks, or with no keys a DataFrame listing the catalogue.
+
+    Examples
+    --------
+    >>> "mtcars" in set(tsks()["key"])
+    True
+    """
+    return _listing("task", keys)
+
+
+def lrn(key: str, **kwargs: Any) -> Any:
+    """Return a learner; keyword arguments set its parameters and fields (``predict_type``).
+
+    Examples
+    --------
+    >>> lrn("regr.rpart", maxdepth=3).param_set.values
+    {'maxdepth': 3}
+    """
+    return build(registry("learner"), key, kwargs)
+
+
+def lrns(keys: Iterable[str] | None = None, **kwargs: Any) -> Any:
+    """Return several learners (same keyword arguments for each), or a DataFrame listing them."""
+    return _listing("learner", keys, **kwargs)
+
+
+def msr(key: str, **kwargs: Any) -> Any:
+    """Return a performance measure.
+
+    Examples
+    --------
+    >>> msr("regr.rmse").minimize
+    True
+    """
+    return build(registry("measure"), key, kwargs)
+
+
+def msrs(keys: Iterable[str] | None = None) -> Any:
+    """Return several measures, or a DataFrame listing them."""
+    return _listing("measure", keys)
+
+
+def rsmp(key: str, **kwargs: Any) -> Any:
+    """Return a resampling strategy; keyword arguments set its parameters.
+
+    Examples
+    --------
+    >>> rsmp("cv", folds=3).param_set.values["folds"]
+    3
+    """
+    return build(registry("resampling"), key, kwargs)
+
+
+def rsmps(keys: Iterable[str] | None = None, **kwargs: Any) -> Any:
+    """Return several resamplings, or a DataFrame listing them."""
+    return _listing("resampling", keys, **kwargs)

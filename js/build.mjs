@@ -9,7 +9,7 @@ import * as esbuild from "esbuild";
 const here = dirname(fileURLToPath(import.meta.url));
 const outdir = join(here, "..", "jupytorch", "notebook", "static");
 const entryPoints = readdirSync(here)
-  .filter((name) => name.endsWith(".ts") && !name.startsWith("_") && !name.endsWith(".d.ts"))
+  .filter((name) => name.endsWith(".ts") && !name.startsWith("_") && !name.endsWith(".d.ts") && !name.includes(".config."))
   .map((name) => join(here, name));
 
 const options = {

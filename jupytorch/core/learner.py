@@ -236,7 +236,12 @@ class Learner:
         else:
             try:
                 values = self.param_set.get_values(tune_tokens=False)
-                raw = self._predict(task, values)
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    raw = self._predict(task, values)
+                state["log"].extend({"stage": "predict", "class": "warning", "msg": str(w.message)} for w in caught)
+                for w in caught:
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
                 prediction = self._as_prediction(task, raw, state)
             except Exception as error:
                 if self.encapsulation != "try":
@@ -384,6 +389,19 @@ class Learner:
         from jupytorch.core.sklearn_adapter import SklearnAdapter
 
         return SklearnAdapter(self)
+
+    # -- joining into pipelines ----------------------------------------------------------------
+    def __rshift__(self, other: Any) -> Any:
+        """``learner >> op`` builds a Graph (the learner becomes a PipeOpLearner)."""
+        from jupytorch.pipelines.graph import chain  # lazy: core never imports pipelines at import time
+
+        return chain(self, other)
+
+    def __rrshift__(self, other: Any) -> Any:
+        """``op >> learner`` and ``[op_a, op_b] >> learner`` build a Graph."""
+        from jupytorch.pipelines.graph import chain
+
+        return chain(other, self)
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

@@ -231,6 +231,11 @@ class ParamFct(Param):
         return self.describe() + ("." + hint if hint else "")
 
 
+def _is_numpy_bool(value: Any) -> bool:
+    # numpy >= 2 names the type "bool" (numpy 1: "bool_"); numpy is not imported here
+    return type(value).__module__ == "numpy" and type(value).__name__ in ("bool", "bool_")
+
+
 class ParamLgl(Param):
     """A logical (boolean) parameter.
 
@@ -246,12 +251,12 @@ class ParamLgl(Param):
         return "True or False"
 
     def _check_typed(self, value: Any) -> str | None:
-        if isinstance(value, bool) or type(value).__name__ == "bool_":
+        if isinstance(value, bool) or _is_numpy_bool(value):
             return None
         return self.describe()
 
     def convert(self, value: Any) -> Any:
-        return bool(value) if type(value).__name__ == "bool_" else value
+        return bool(value) if _is_numpy_bool(value) else value
 
 
 class ParamUty(Param):

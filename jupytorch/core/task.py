@@ -281,13 +281,13 @@ class Task:
         Examples
         --------
         >>> tsk_demo().data(rows=[0, 1], cols=["mpg", "cyl"])
-           mpg  cyl
+            mpg  cyl
         0  21.0    6
         1  21.0    6
         """
         ids = self._row_ids if rows is None else self._check_rows(rows)
         cols = self.target_names + self.feature_names if cols is None else self._check_cols([cols] if isinstance(cols, str) else cols)
-        if rows is None and len(ids) == len(self._data):
+        if rows is None and len(ids) == len(self._data) and np.array_equal(ids, self._data.index.to_numpy()):
             frame = self._data[cols]
         else:
             frame = self._data.loc[ids, cols]
@@ -349,13 +349,17 @@ class Task:
             raise TaskError(f"Task {self.id!r}: new features lack row ids {missing[:10].tolist()}.")
         keep = [c for role, cols in self._col_roles.items() if role != "feature" for c in cols]
         keep = list(dict.fromkeys(keep))
-        base = self._data.loc[self._row_ids, keep]
+        # active rows may repeat (bootstrap); the new frame holds each row once, the task keeps the repeats
+        unique_ids = pd.unique(self._row_ids)
+        base = self._data.loc[unique_ids, keep]
         features = features.rename(columns=lambda c: c if isinstance(c, str) else str(c))
+        if features.index.has_duplicates:
+            features = features[~features.index.duplicated(keep="first")]
         clash = [c for c in features.columns if c in keep]
         if clash:
             raise TaskError(f"Task {self.id!r}: new feature names {clash} clash with the target or role columns.")
         new = self.clone()
-        new._data = pd.concat([base, features.loc[self._row_ids]], axis=1)
+        new._data = pd.concat([base, features.loc[unique_ids]], axis=1)
         new._col_roles["feature"] = list(features.columns)
         new._col_types = {c: column_type(new._data[c]) for c in features.columns}
         return new

@@ -13,8 +13,11 @@ tensor or a tuple is accepted too). Loading a batch prefers, in this order:
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Mapping, Sequence
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -123,28 +126,71 @@ class ImageFileDataset(Dataset):
         return len(self.paths)
 
     def _decode(self, i: int) -> torch.Tensor:
-        from torchvision.io import ImageReadMode, decode_image, read_file
-
         path = self.paths[i]
         try:
-            data = read_file(path)
-            image = decode_image(data, mode=getattr(ImageReadMode, self.mode))
+            return _decode_image_file(path, self.mode)
         except Exception as error:  # noqa: BLE001 - reworded with the path
             raise JupytorchError(f"ImageFileDataset: cannot read image {path!r} (row {i}): {error}") from error
-        return image
 
     def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
-        return {self.key: self._decode(int(i)).to(torch.float32).div_(255.0)}
+        with _quiet_image_io():
+            image = self._decode(int(i))
+        return {self.key: image.to(torch.float32).div_(255.0)}
 
     def getbatch(self, index: torch.Tensor) -> Batch:
-        """Decode the files of ``index``; stack them when they share a size."""
-        images = [self._decode(i) for i in index.tolist()]
+        """Decode the files of ``index`` (in a thread pool for larger batches); stack them when they share a size."""
+        rows = index.tolist()
+        with _quiet_image_io():
+            if len(rows) >= _THREADED_FROM:
+                images = list(_decoder_pool().map(self._decode, rows))
+            else:
+                images = [self._decode(i) for i in rows]
         if images and all(img.shape == images[0].shape for img in images):
             return {self.key: torch.stack(images).to(torch.float32).div_(255.0)}
         return {self.key: [img.to(torch.float32).div_(255.0) for img in images]}
 
     def __repr__(self) -> str:
         return f"<ImageFileDataset ({len(self)} files, mode {self.mode})>"
+
+
+def _decode_image_file(path: str, mode: str) -> torch.Tensor:
+    """Decode one image file to a ``uint8`` tensor ``(C, H, W)`` with torchvision (Pillow as a fallback)."""
+    try:
+        from torchvision.io import ImageReadMode, decode_image, read_file
+    except ImportError:  # a torchvision without image IO
+        return _decode_with_pillow(path, mode)
+    return decode_image(read_file(path), mode=getattr(ImageReadMode, mode))
+
+
+_THREADED_FROM = 8
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _decoder_pool() -> ThreadPoolExecutor:
+    """A process-wide thread pool for decoding (torchvision's decoders release the GIL)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 1), thread_name_prefix="jupytorch-decode")
+    return _POOL
+
+
+@contextlib.contextmanager
+def _quiet_image_io() -> Iterator[None]:
+    """Silence torchvision's deprecation notice for its image IO (>= 0.29), which still works."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The image decoding and encoding", category=DeprecationWarning)
+        yield
+
+
+def _decode_with_pillow(path: str, mode: str) -> torch.Tensor:
+    from PIL import Image
+
+    with Image.open(path) as image:
+        if mode != "UNCHANGED":
+            image = image.convert("RGB" if mode == "RGB" else "L")
+        array = np.array(image)
+    array = array[:, :, None] if array.ndim == 2 else array
+    return torch.from_numpy(np.ascontiguousarray(array.transpose(2, 0, 1)))
 
 
 def has_batch_getter(dataset: Any) -> bool:

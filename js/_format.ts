@@ -1,0 +1,57 @@
+// Number and duration formatting for the widgets (pure functions, tested with vitest).
+
+const DASH = "\u2014";
+
+/** A duration in seconds as "42s", "3:07" or "1:02:03"; a dash when unknown. */
+export function formatDuration(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return DASH;
+  const total = Math.round(seconds);
+  if (total < 60) return `${total}s`;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return h > 0 ? `${h}:${pad(m)}:${pad(sec)}` : `${m}:${pad(sec)}`;
+}
+
+/** A byte count in binary units ("512 B", "1.5 GiB"); a dash when unknown. */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes) || bytes < 0) return DASH;
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
+
+/** A number with about four significant digits and k/M suffixes for large counts. */
+export function formatNumber(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return DASH;
+  if (!Number.isFinite(value)) return value > 0 ? "\u221e" : "-\u221e";
+  const abs = Math.abs(value);
+  if (abs >= 1e6) return `${(value / 1e6).toPrecision(3)}M`;
+  if (abs >= 1e4) return `${(value / 1e3).toPrecision(3)}k`;
+  if (Number.isInteger(value)) return String(value);
+  if (abs >= 1e-3) return String(Number(value.toPrecision(4)));
+  return value.toExponential(2);
+}
+
+/** A count of parameters: "1,234,567". */
+export function formatCount(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return DASH;
+  return Math.round(value).toLocaleString("en-US");
+}
+
+/** A parameter value as text: strings as they are, everything else as compact JSON. */
+export function formatValue(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value === undefined) return "";
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return String(value);
+  }
+}

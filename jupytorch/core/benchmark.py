@@ -1,0 +1,430 @@
+"""Benchmarks: several learners resampled on several tasks, compared on the same splits.
+
+``benchmark_grid`` builds the design (one row per task x learner x resampling) and instantiates
+each resampling once per task, so that every learner sees exactly the same splits; ``benchmark``
+runs all iterations of all rows through joblib at once and returns a ``BenchmarkResult``.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jupytorch.core import progress
+from jupytorch.core.exceptions import InvalidParameterError, TaskError
+from jupytorch.core.measure import as_measures
+from jupytorch.core.resample import (
+    Outcome,
+    ResampleResult,
+    Run,
+    add_error_notes,
+    check_instantiated,
+    iteration_seeds,
+    run_all,
+)
+
+__all__ = ["benchmark_grid", "benchmark", "BenchmarkResult"]
+
+DESIGN_COLUMNS = ["task", "learner", "resampling"]
+
+
+def _as_list(x: Any, cls: type, what: str) -> list[Any]:
+    items = [x] if isinstance(x, cls) else list(x) if isinstance(x, Iterable) and not isinstance(x, (str, bytes)) else [x]
+    if not items:
+        raise InvalidParameterError(f"benchmark_grid(): {what} is empty.")
+    for item in items:
+        if not isinstance(item, cls):
+            raise InvalidParameterError(f"benchmark_grid(): {what} must hold {cls.__name__} objects, got {type(item).__name__}.")
+    return items
+
+
+def _check_unique(ids: list[str], what: str, hint: str) -> None:
+    duplicated = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicated:
+        raise InvalidParameterError(
+            f"The {what} of a benchmark need distinct ids, but {duplicated} appear more than once; {hint}"
+        )
+
+
+def benchmark_grid(tasks: Any, learners: Any, resamplings: Any, paired: bool = False) -> pd.DataFrame:
+    """Build a benchmark design: every task with every learner and every resampling.
+
+    Parameters
+    ----------
+    tasks, learners, resamplings : one object or a list of them
+    paired : bool
+        False: each resampling is instantiated once per task (on a copy), so all learners see the
+        same splits. True: ``resamplings`` are already instantiated, one per task, in the order of
+        ``tasks``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``task``, ``learner``, ``resampling`` holding the objects.
+
+    Notes
+    -----
+    Learner ids must be distinct (a benchmark compares learners by id): give two configurations
+    of one learner their own ids, ``lrn("regr.rpart", maxdepth=2, id="rpart.d2")``. The same holds
+    for task and resampling ids.
+
+    Examples
+    --------
+    >>> import jupytorch as jt
+    >>> design = jt.benchmark_grid(jt.tsk("mtcars"), [jt.lrn("regr.featureless"), jt.lrn("regr.rpart")],
+    ...                            jt.rsmp("cv", folds=3))
+    >>> len(design)
+    2
+    """
+    from jupytorch.core.learner import Learner
+    from jupytorch.core.resampling import Resampling
+    from jupytorch.core.task import Task
+
+    tasks = _as_list(tasks, Task, "tasks")
+    learners = _as_list(learners, Learner, "learners")
+    resamplings = _as_list(resamplings, Resampling, "resamplings")
+    _check_unique([t.id for t in tasks], "tasks", "give each task its own id.")
+    _check_unique(
+        [lr.id for lr in learners],
+        "learners",
+        "give each configuration its own id, e.g. lrn('regr.rpart', maxdepth=2, id='rpart.d2').",
+    )
+    for task in tasks:
+        for learner in learners:
+            if learner.task_type != task.task_type:
+                raise TaskError(
+                    f"benchmark_grid(): learner {learner.id!r} is for {learner.task_type!r} tasks, but task {task.id!r} "
+                    f"is a {task.task_type!r} task; benchmark them separately."
+                )
+    if paired:
+        if len(resamplings) != len(tasks):
+            raise InvalidParameterError(
+                f"benchmark_grid(paired=True) needs one instantiated resampling per task: got {len(tasks)} tasks and "
+                f"{len(resamplings)} resamplings."
+            )
+        pairs = []
+        for task, resampling in zip(tasks, resamplings):
+            if not resampling.is_instantiated:
+                raise InvalidParameterError(
+                    f"benchmark_grid(paired=True): resampling {resampling.id!r} for task {task.id!r} is not instantiated; "
+                    "instantiate it on the task or use paired=False."
+                )
+            check_instantiated(resampling, task)
+            pairs.append((task, resampling))
+    else:
+        _check_unique([r.id for r in resamplings], "resamplings", "give them ids, e.g. rsmp('cv', folds=5, id='cv5').")
+        pairs = []
+        for task in tasks:
+            for resampling in resamplings:
+                if resampling.is_instantiated:
+                    if resampling.task_id != task.id or resampling.task_nrow != task.nrow:
+                        raise InvalidParameterError(
+                            f"benchmark_grid(): resampling {resampling.id!r} is instantiated on task {resampling.task_id!r}, "
+                            f"not on task {task.id!r}; pass uninstantiated resamplings, or one per task with paired=True."
+                        )
+                    check_instantiated(resampling, task)
+                    pairs.append((task, resampling))
+                else:
+                    pairs.append((task, resampling.clone().instantiate(task)))
+    rows = [{"task": task, "learner": learner, "resampling": resampling} for task, resampling in pairs for learner in learners]
+    return pd.DataFrame(rows, columns=DESIGN_COLUMNS)
+
+
+def _check_design(design: Any) -> list[tuple[Any, Any, Any]]:
+    from jupytorch.core.learner import Learner
+    from jupytorch.core.resampling import Resampling
+    from jupytorch.core.task import Task
+
+    if not isinstance(design, pd.DataFrame) or any(c not in design.columns for c in DESIGN_COLUMNS):
+        raise InvalidParameterError(
+            "benchmark() needs a design DataFrame with columns task, learner, resampling; build it with jt.benchmark_grid()."
+        )
+    if len(design) == 0:
+        raise InvalidParameterError("benchmark(): the design has no rows.")
+    rows = []
+    for i, (task, learner, resampling) in enumerate(zip(design["task"], design["learner"], design["resampling"])):
+        if not (isinstance(task, Task) and isinstance(learner, Learner) and isinstance(resampling, Resampling)):
+            raise InvalidParameterError(f"benchmark(): design row {i} does not hold a Task, a Learner and a Resampling.")
+        if learner.task_type != task.task_type:
+            raise TaskError(f"benchmark(): design row {i}: learner {learner.id!r} does not fit {task.task_type!r} task {task.id!r}.")
+        if resampling.is_instantiated:
+            check_instantiated(resampling, task)
+        else:
+            resampling = resampling.clone().instantiate(task)
+        rows.append((task, learner, resampling))
+    triples = [f"{t.id}/{lr.id}/{r.id}" for t, lr, r in rows]
+    _check_unique(
+        triples,
+        "rows (task/learner/resampling)",
+        "give learners (or resamplings) distinct ids, e.g. lrn('regr.rpart', maxdepth=2, id='rpart.d2').",
+    )
+    return rows
+
+
+def benchmark(design: pd.DataFrame, store_models: bool = False, n_jobs: int | None = None, seed: int | None = None) -> BenchmarkResult:
+    """Run every row of a benchmark design (see :func:`benchmark_grid`).
+
+    All iterations of all rows go to joblib together, so ``n_jobs`` (or the active
+    ``joblib.parallel_config``) parallelises across learners, tasks and folds at once.
+
+    Parameters
+    ----------
+    design : pandas.DataFrame
+        Columns ``task``, ``learner``, ``resampling``.
+    store_models : bool
+        Keep the trained learners in the resample results.
+    n_jobs : int, optional
+        Parallel workers (joblib).
+    seed : int, optional
+        Seeds every iteration reproducibly (see :func:`resample`).
+
+    Returns
+    -------
+    BenchmarkResult
+
+    Examples
+    --------
+    >>> import jupytorch as jt
+    >>> design = jt.benchmark_grid(jt.tsk("mtcars"), [jt.lrn("regr.featureless"), jt.lrn("regr.rpart")],
+    ...                            jt.rsmp("cv", folds=3))
+    >>> bmr = jt.benchmark(design, seed=1)
+    >>> list(bmr.aggregate(jt.msr("regr.mse")).columns)
+    ['nr', 'task_id', 'learner_id', 'resampling_id', 'iters', 'regr.mse']
+    """
+    rows = _check_design(design)
+    templates = [learner.clone().reset() for _, learner, _ in rows]
+    calls: list[list[tuple[Any, ...]]] = []
+    for k, (task, _, resampling) in enumerate(rows):
+        seeds = iteration_seeds(seed, resampling.iters, 2, k)
+        calls.append(
+            [(task, templates[k], resampling.train_set(i), resampling.test_set(i), i, seeds[i], store_models, k) for i in range(resampling.iters)]
+        )
+    from joblib import effective_n_jobs
+
+    # one experiment after another when nothing runs in parallel (so progress nests: benchmark >
+    # resample > train); otherwise all iterations of all experiments go to joblib at once
+    sequential = effective_n_jobs(n_jobs) == 1
+    batches = [[k] for k in range(len(rows))] if sequential else [list(range(len(rows)))]
+    view = _BenchmarkProgress(rows, templates)
+    finished: list[Outcome] = []
+    run = Run([])
+    try:
+        for batch in batches:
+            if sequential:
+                view.begin_experiment(batch[0])
+            run = run_all([call for k in batch for call in calls[k]], n_jobs, view.advance)
+            finished += run.finished
+            if run.error is not None or run.stopped:
+                break
+    finally:
+        view.end(run)
+    error, failed = run.error, run.failed
+    by_key: dict[int, list[Outcome]] = {}
+    for outcome in finished:
+        by_key.setdefault(outcome.key, []).append(outcome)
+    results = [ResampleResult(task, templates[k], resampling, by_key[k]) for k, (task, _, resampling) in enumerate(rows) if k in by_key]
+    result = BenchmarkResult(results)
+    if error is not None:
+        where = ""
+        if failed is not None:
+            task, _, resampling = rows[failed.key]
+            where = (
+                f" in iteration {failed.iteration} of learner {templates[failed.key].id!r} on task {task.id!r} "
+                f"(resampling {resampling.id!r})"
+            )
+        add_error_notes(
+            error,
+            failed,
+            f"This happened{where} during benchmark(); the {len(finished)} finished iterations are in error.partial_result.",
+        )
+        error.partial_result = result  # type: ignore[attr-defined]
+        raise error
+    for rr in results:
+        rr.warn_failures()
+    return result
+
+
+class _BenchmarkProgress:
+    """Progress events of a benchmark: ``benchmark`` counts experiments, ``resample`` their iterations."""
+
+    def __init__(self, rows: list[tuple[Any, Any, Any]], templates: list[Any]):
+        self.rows = rows
+        self.templates = templates
+        self.counts = [0] * len(rows)
+        self.started: set[int] = set()
+        self.ended: set[int] = set()
+        progress.emit("benchmark", "begin", total=len(rows), completed=0, n_iterations=sum(r[2].iters for r in rows))
+
+    def _info(self, k: int) -> dict[str, Any]:
+        task, _, resampling = self.rows[k]
+        return {"task_id": task.id, "learner_id": self.templates[k].id, "resampling_id": resampling.id, "experiment": k}
+
+    def begin_experiment(self, k: int) -> None:
+        self.started.add(k)
+        progress.emit("resample", "begin", total=self.rows[k][2].iters, completed=0, **self._info(k))
+
+    def advance(self, outcome: Outcome) -> None:
+        k = outcome.key
+        if k not in self.started:
+            self.begin_experiment(k)
+        self.counts[k] += 1
+        total = self.rows[k][2].iters
+        progress.emit("resample", "advance", total=total, completed=self.counts[k], iteration=outcome.iteration, **self._info(k))
+        if self.counts[k] == total:
+            self.ended.add(k)
+            progress.emit("resample", "end", total=total, completed=total, **self._info(k))
+            progress.emit("benchmark", "advance", total=len(self.rows), completed=len(self.ended), **self._info(k))
+
+    def end(self, run: Run) -> None:
+        extra: dict[str, Any] = {"stopped": True} if run.stopped else {}
+        if run.error is not None:
+            extra["error"] = f"{type(run.error).__name__}: {run.error}"
+        for k in sorted(self.started - self.ended):
+            progress.emit("resample", "end", total=self.rows[k][2].iters, completed=self.counts[k], **self._info(k), **extra)
+        progress.emit("benchmark", "end", total=len(self.rows), completed=len(self.ended), **extra)
+
+
+class BenchmarkResult:
+    """The result of :func:`benchmark`: a list of resample results with tables over all of them.
+
+    Parameters
+    ----------
+    resample_results : list of ResampleResult
+
+    Examples
+    --------
+    >>> import jupytorch as jt
+    >>> bmr = jt.benchmark(jt.benchmark_grid(jt.tsk("mtcars"), jt.lrn("regr.featureless"), jt.rsmp("holdout")))
+    >>> bmr.n_resample_results
+    1
+    """
+
+    def __init__(self, resample_results: Iterable[ResampleResult] = ()):
+        self._results = list(resample_results)
+        for rr in self._results:
+            if not isinstance(rr, ResampleResult):
+                raise InvalidParameterError(f"BenchmarkResult holds ResampleResults, got {type(rr).__name__}.")
+
+    @property
+    def resample_results(self) -> list[ResampleResult]:
+        """The resample results, in design order (``nr`` indexes this list)."""
+        return list(self._results)
+
+    @property
+    def n_resample_results(self) -> int:
+        """Number of resample results (task x learner x resampling combinations)."""
+        return len(self._results)
+
+    def resample_result(self, nr: int) -> ResampleResult:
+        """The resample result with number ``nr`` (0-based, the ``nr`` column of the tables)."""
+        if not 0 <= nr < len(self._results):
+            raise InvalidParameterError(f"BenchmarkResult: nr must be in [0, {len(self._results) - 1}], got {nr!r}.")
+        return self._results[nr]
+
+    def _unique(self, attribute: str, id_name: str) -> pd.DataFrame:
+        seen: dict[str, Any] = {}
+        for rr in self._results:
+            obj = getattr(rr, attribute)
+            seen.setdefault(obj.id, obj)
+        return pd.DataFrame({id_name: list(seen), attribute: list(seen.values())}, columns=[id_name, attribute])
+
+    @property
+    def tasks(self) -> pd.DataFrame:
+        """The tasks: columns task_id, task."""
+        return self._unique("task", "task_id")
+
+    @property
+    def learners(self) -> pd.DataFrame:
+        """The (untrained) learners: columns learner_id, learner."""
+        return self._unique("learner", "learner_id")
+
+    @property
+    def resamplings(self) -> pd.DataFrame:
+        """The resamplings: columns resampling_id, resampling (first instance per id)."""
+        return self._unique("resampling", "resampling_id")
+
+    def score(self, measures: Any = None) -> pd.DataFrame:
+        """One row per iteration: nr, task_id, learner_id, resampling_id, iteration, then one column per measure.
+
+        ``measures`` defaults to ``classif.ce`` / ``regr.mse`` for each task's type.
+        """
+        frames = [rr.score(measures).assign(nr=nr) for nr, rr in enumerate(self._results)]
+        if not frames:
+            return pd.DataFrame(columns=["nr", "task_id", "learner_id", "resampling_id", "iteration"])
+        frame = pd.concat(frames, ignore_index=True)
+        return frame[["nr", *[c for c in frame.columns if c != "nr"]]]
+
+    def aggregate(self, measures: Any = None) -> pd.DataFrame:
+        """One row per resample result: nr, task_id, learner_id, resampling_id, iters, then the
+        mean score of each measure over the iterations.
+
+        Examples
+        --------
+        >>> import jupytorch as jt
+        >>> bmr = jt.benchmark(jt.benchmark_grid(jt.tsk("mtcars"), jt.lrn("regr.featureless"), jt.rsmp("cv", folds=3)))
+        >>> bmr.aggregate(["regr.mse", "regr.mae"]).shape
+        (1, 7)
+        """
+        rows = []
+        for nr, rr in enumerate(self._results):
+            resolved = as_measures(measures, rr.task.task_type)
+            values = rr.aggregate(resolved)
+            rows.append(
+                {"nr": nr, "task_id": rr.task.id, "learner_id": rr.learner.id, "resampling_id": rr.resampling.id, "iters": rr.iters, **values}
+            )
+        frame = pd.DataFrame(rows)
+        if frame.empty:
+            return pd.DataFrame(columns=["nr", "task_id", "learner_id", "resampling_id", "iters"])
+        return frame
+
+    def combine(self, other: BenchmarkResult | ResampleResult) -> BenchmarkResult:
+        """Return a new BenchmarkResult with the resample results of both (``bmr1 + bmr2``)."""
+        extra = [other] if isinstance(other, ResampleResult) else other.resample_results if isinstance(other, BenchmarkResult) else None
+        if extra is None:
+            raise InvalidParameterError(f"BenchmarkResult.combine() takes a BenchmarkResult or ResampleResult, got {type(other).__name__}.")
+        combined = self._results + list(extra)
+        triples = [f"{rr.task.id}/{rr.learner.id}/{rr.resampling.id}" for rr in combined]
+        _check_unique(triples, "resample results (task/learner/resampling)", "give the learners distinct ids before combining.")
+        return BenchmarkResult(combined)
+
+    def __add__(self, other: Any) -> BenchmarkResult:
+        if not isinstance(other, (BenchmarkResult, ResampleResult)):
+            return NotImplemented
+        return self.combine(other)
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    # -- display -------------------------------------------------------------------------------
+    def _table(self) -> pd.DataFrame:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return self.aggregate()
+        except Exception:  # noqa: BLE001 - a printer never raises
+            return pd.DataFrame(
+                [{"nr": nr, "task_id": rr.task.id, "learner_id": rr.learner.id, "resampling_id": rr.resampling.id, "iters": rr.iters}
+                 for nr, rr in enumerate(self._results)]
+            )  # fmt: skip
+
+    def _head(self) -> str:
+        n_tasks = len({rr.task.id for rr in self._results})
+        n_learners = len({rr.learner.id for rr in self._results})
+        return (
+            f"<BenchmarkResult> of {self.n_resample_results} resample results "
+            f"({n_tasks} task{'s' * (n_tasks != 1)}, {n_learners} learner{'s' * (n_learners != 1)})"
+        )
+
+    def __repr__(self) -> str:
+        table = self._table()
+        return self._head() + ("\n" + table.to_string(index=False) if len(table) else "")
+
+    def _repr_html_(self) -> str:
+        table = self._table()
+        body = table.to_html(index=False, border=0, escape=True, float_format=lambda v: f"{v:.4g}" if np.isfinite(v) else str(v))
+        return f"<div class='jt-benchmark-result'><b>{html.escape(self._head())}</b>{body}</div>"

@@ -1,0 +1,182 @@
+"""What ``LearnerTorch.train`` and ``predict`` do: build the pieces, run the Trainer, keep the model."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import math
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from jupytorch.core import progress
+from jupytorch.core.exceptions import InvalidParameterError
+from jupytorch.nn.callbacks.base import Callback
+from jupytorch.nn.callbacks.checkpoint import CallbackCheckpoint, load_checkpoint
+from jupytorch.nn.callbacks.early_stopping import CallbackEarlyStopping
+from jupytorch.nn.context import Context
+from jupytorch.nn.device import resolve_device, seeded, torch_threads
+from jupytorch.nn.encode import encode_output
+from jupytorch.nn.model import TaskSchema, TorchModel
+from jupytorch.nn.task_dataset import TaskDataset
+from jupytorch.nn.trainer import Trainer, make_forward, predict_loop
+
+__all__ = ["fit_learner", "predict_learner", "auto_progress_view"]
+
+
+@contextlib.contextmanager
+def auto_progress_view() -> Iterator[None]:
+    """In a notebook kernel with no progress view registered, show the TrainingMonitor widget."""
+    if progress.has_listeners() or "ipykernel" not in sys.modules:
+        yield
+        return
+    try:
+        bridge = importlib.import_module("jupytorch.notebook.progress_bridge")
+        view = bridge.progress_view("widget") if bridge.in_kernel() else None
+    except Exception:  # noqa: BLE001 - no widget stack: train without a view
+        view = None
+    if view is None:
+        yield
+        return
+    try:
+        with progress.listen(view):
+            yield
+    finally:
+        close = getattr(view, "close", None)
+        if close is not None:
+            close()
+
+
+def _measures(value: Any, learner: Any, which: str) -> list[Any]:
+    if value is None or (isinstance(value, (list, tuple)) and not value):
+        return []
+    from jupytorch.core.measure import as_measures
+
+    measures = list(as_measures(value if isinstance(value, (list, tuple)) else [value], task_type=learner.task_type))
+    for m in measures:
+        needs = {"requires_learner", "requires_train_set"} & set(getattr(m, "properties", ()))
+        if needs:
+            raise InvalidParameterError(
+                f"Learner {learner.id!r}: {which} cannot use measure {m.id!r}, which needs {sorted(needs)} during training."
+            )
+    return measures
+
+
+def _callbacks(learner: Any, cb_values: dict[str, dict[str, Any]], own: dict[str, Any]) -> dict[str, Callback]:
+    live = [cb._instantiate(cb_values.get(cb.id, {})) for cb in learner.callbacks]
+    if own["patience"] > 0:
+        live.append(CallbackEarlyStopping(own["patience"], own["min_delta"], own["restore_best_weights"]))
+    live = sorted(live, key=lambda cb: cb.weight)  # stable: the given order within one weight
+    return {cb.id: cb for cb in live}
+
+
+def _resume_folder(learner: Any, resume: Any, callbacks: dict[str, Callback]) -> Path | None:
+    if resume is None or resume is False:
+        return None
+    if resume is True:
+        for cb in callbacks.values():
+            if isinstance(cb, CallbackCheckpoint) and cb.path is not None:
+                return Path(cb.path)
+        raise InvalidParameterError(
+            f"Learner {learner.id!r}: resume=True continues from the folder of a checkpoint callback, but there is "
+            "none; add callbacks=t_clbk('checkpoint', path=...) or pass resume=<folder>."
+        )
+    return Path(resume)
+
+
+def _check_validation(learner: Any, own: dict[str, Any], task_valid: Any, measures_valid: list[Any]) -> None:
+    if own["patience"] > 0 and (task_valid is None or not measures_valid):
+        raise InvalidParameterError(
+            f"Learner {learner.id!r}: early stopping (patience={own['patience']}) needs validation and a validation "
+            "measure: set validate (e.g. jt.set_validate(learner, 0.3)) and measures_valid=msr(...)."
+        )
+    if measures_valid and task_valid is None:
+        raise InvalidParameterError(
+            f"Learner {learner.id!r}: measures_valid is set but there is no validation data; set validate "
+            "(jt.set_validate(learner, 0.3), 'test' or 'predefined')."
+        )
+
+
+def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchModel:
+    """Train ``learner`` on ``task`` with ``param_values``; returns its model."""
+    own, loss_values, opt_values, cb_values = learner._split_values(param_values)
+    owner = f"Learner {learner.id!r}: "
+    seed = learner._draw_seed(own["seed"])
+    device = resolve_device(own["device"], owner)
+    task_train, task_valid = learner._split_validation(task, seed)
+    measures_train = _measures(own["measures_train"], learner, "measures_train")
+    measures_valid = _measures(own["measures_valid"], learner, "measures_valid")
+    _check_validation(learner, own, task_valid, measures_valid)
+    with torch_threads(own["num_threads"]), seeded(seed, device):
+        tokens = learner._ingress_tokens(task_train, own)
+        network = learner._network(task_train, own).to(device)
+        loss_fn = learner.loss.generate(loss_values, task=task_train)
+        if isinstance(loss_fn, torch.nn.Module):
+            loss_fn = loss_fn.to(device)
+        optimizer = learner.optimizer.generate(opt_values, network=network, device=device)
+        preload = own["tensor_dataset"]
+        ds_train = TaskDataset(task_train, tokens, device, preload=preload, stage="train")
+        ds_valid = None if task_valid is None else TaskDataset(task_valid, tokens, device, preload=preload, stage="predict")
+        callbacks = _callbacks(learner, cb_values, own)
+        ctx = Context(
+            learner=learner, task_train=task_train, task_valid=task_valid, dataset_train=ds_train,
+            dataset_valid=ds_valid, network=network, optimizer=optimizer, loss_fn=loss_fn, device=device,
+            total_epochs=own["epochs"], n_batches=math.ceil(ds_train.n / own["batch_size"]),
+            measures_train=measures_train, measures_valid=measures_valid, callbacks=callbacks, seed=seed,
+        )
+        for cb in callbacks.values():
+            cb.ctx = ctx
+        trainer_class = learner.trainer_class or Trainer
+        trainer = trainer_class(
+            ctx, batch_size=own["batch_size"], batch_size_predict=own["batch_size_predict"], shuffle=own["shuffle"],
+            eval_freq=own["eval_freq"], precision=own["precision"], compile=own["compile"], seed=seed,
+        )
+        folder = _resume_folder(learner, own["resume"], callbacks)
+        if folder is not None:
+            trainer.restore(load_checkpoint(folder, learner_id=learner.id))
+        trainer.fit()
+    if ctx.interrupted:
+        from jupytorch.nn.learner_torch import warn_interrupted
+
+        warn_interrupted(learner, ctx.epoch, ctx.step)
+    early = callbacks.get("early_stopping")
+    states = {cb_id: cb.state_dict() for cb_id, cb in callbacks.items()}
+    for cb in callbacks.values():
+        cb.ctx = None
+    best_epoch = getattr(early, "best_epoch", None)
+    valid_scores = getattr(early, "best_scores", None) if early is not None else ctx.last_scores_valid
+    return TorchModel(
+        network=network, optimizer=optimizer.state_dict(), loss_fn=loss_fn, callbacks=states, seed=seed,
+        epochs=ctx.epoch, interrupted=ctx.interrupted, ingress_tokens=tokens,
+        task_schema=TaskSchema.from_task(task_train), internal_valid_scores=valid_scores, best_epoch=best_epoch,
+    )
+
+
+def predict_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> dict[str, Any]:
+    """Predict ``task`` with the trained ``learner``; returns ``response`` (and ``prob``) arrays."""
+    own = learner._split_values(param_values)[0]
+    model = learner.model
+    device = resolve_device(own["device"], f"Learner {learner.id!r}: ")
+    network = model.network.to(device)
+    preload = own["tensor_dataset"]
+    dataset = TaskDataset(task, model.ingress_tokens, device, preload=preload, stage="predict", target=False)
+    batch_size = own["batch_size_predict"] or own.get("batch_size") or 1024
+    forward = make_forward(network, list(model.ingress_tokens))
+    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(own["precision"] or "")
+
+    def autocast() -> Any:
+        return contextlib.nullcontext() if dtype is None else torch.autocast(device.type, dtype=dtype)
+
+    with torch_threads(own["num_threads"]), seeded(model.seed, device):
+        output = predict_loop(network, dataset, int(batch_size), forward, autocast)
+    class_names = model.task_schema.class_names
+    encoded = encode_output(output, learner.task_type, class_names, learner.id)
+    if learner.task_type == "regr":
+        return {"response": encoded["response"]}
+    prob = encoded["prob"]
+    response = np.asarray(class_names, dtype=object)[prob.argmax(axis=1)] if len(prob) else np.array([], dtype=object)
+    return {"response": response, "prob": prob}

@@ -1,0 +1,243 @@
+"""``LearnerTorch``: the base class of torch learners (mlr3torch's ``LearnerTorch``).
+
+A concrete torch learner overrides two hooks:
+
+* ``_ingress_tokens(task, param_vals) -> dict[str, TorchIngressToken]``: the network inputs;
+* ``_network(task, param_vals) -> torch.nn.Module``: the network, with the head of
+  :mod:`jupytorch.nn.encode` (binary: 1 logit, multiclass: K logits, regression: 1 output).
+
+Everything else is shared: the parameters of :mod:`jupytorch.nn.params`, the loss, optimizer and
+callbacks given at construction (their parameters appear as ``loss__*``, ``opt__*`` and
+``cb__<id>__*``), validation, early stopping, seeding, the training loop (:class:`Trainer`),
+prediction, pickling and ``save``.
+"""
+
+from __future__ import annotations
+
+import secrets
+import warnings
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning, TaskError
+from jupytorch.core.learner import Learner
+from jupytorch.core.paramset import SEP, ParamSet
+from jupytorch.nn.callbacks.base import Callback
+from jupytorch.nn.callbacks.sugar import as_torch_callbacks
+from jupytorch.nn.losses import TorchLoss, as_torch_loss
+from jupytorch.nn.optimizers import TorchOptimizer, as_torch_optimizer
+from jupytorch.nn.params import DEFAULTS, torch_learner_params
+
+__all__ = ["LearnerTorch"]
+
+_VALIDATE = ("test", "predefined")
+
+
+class LearnerTorch(Learner):
+    """Base class of torch learners for classification and regression.
+
+    Parameters
+    ----------
+    id : str
+        Learner id, e.g. ``"classif.mlp"``.
+    task_type : {"classif", "regr"}
+    loss : TorchLoss, str or loss class, optional
+        Default: ``t_loss("cross_entropy")`` for classification, ``t_loss("mse")`` for regression.
+    optimizer : TorchOptimizer, str or optimizer class, optional
+        Default: ``t_opt("adam")``.
+    callbacks : Callback or list of Callback, optional
+    param_set : ParamSet, optional
+        The learner's own parameters, added to the common ones.
+    feature_types : sequence of str
+    properties : iterable of str
+        Added to ``validation``, ``internal_tuning``, ``marshal``, ``twoclass``, ``multiclass``.
+    label : str
+
+    Notes
+    -----
+    Common parameters: ``epochs`` and ``batch_size`` (required), ``batch_size_predict``,
+    ``device`` ("auto": cuda, then mps, then cpu), ``num_threads`` (1), ``seed`` ("random": drawn
+    at train time and kept in ``model.seed``), ``shuffle``, ``eval_freq``, ``measures_train``,
+    ``measures_valid``, ``patience`` (> 0 turns on early stopping), ``min_delta``,
+    ``restore_best_weights``, ``precision`` (None, "bf16", "fp16"), ``compile``,
+    ``tensor_dataset`` (False, True, "device"), ``resume`` (a checkpoint folder or True).
+    """
+
+    trainer_class: type | None = None  # default: jupytorch.nn.trainer.Trainer
+
+    def __init__(self, id: str, task_type: str, loss: Any = None, optimizer: Any = None, callbacks: Any = (),
+                 param_set: ParamSet | None = None, feature_types: Iterable[str] = ("numeric", "integer"),
+                 properties: Iterable[str] = (), label: str = ""):
+        if task_type not in ("classif", "regr"):
+            raise InvalidParameterError(f"LearnerTorch {id!r}: task_type must be 'classif' or 'regr', got {task_type!r}.")
+        self.loss: TorchLoss = as_torch_loss("cross_entropy" if loss is None and task_type == "classif" else loss or "mse")
+        self.optimizer: TorchOptimizer = as_torch_optimizer("adam" if optimizer is None else optimizer)
+        self.callbacks: list[Callback] = as_torch_callbacks(callbacks)
+        if task_type not in self.loss.task_types:
+            raise InvalidParameterError(
+                f"LearnerTorch {id!r}: loss {self.loss.id!r} is for {list(self.loss.task_types)} tasks, not {task_type!r}."
+            )
+        ps = torch_learner_params()
+        for pid, param in (param_set.params.items() if param_set is not None else ()):
+            ps.add(pid, param)
+        if param_set is not None and param_set.values:
+            ps.set_values(**param_set.values)
+        ps.add_child("loss", self.loss.param_set)
+        ps.add_child("opt", self.optimizer.param_set)
+        cb_params = ParamSet()
+        for cb in self.callbacks:
+            cb_params.add_child(cb.id, cb.param_set)
+        ps.add_child("cb", cb_params)
+        props = {"validation", "internal_tuning", "marshal"} | set(properties)
+        if task_type == "classif":
+            props |= {"twoclass", "multiclass"}
+        predict_types = ("response", "prob") if task_type == "classif" else ("response",)
+        super().__init__(id, task_type, ps, predict_types=predict_types, feature_types=feature_types,
+                         properties=props, packages=("torch",), label=label)
+
+    # -- fields ---------------------------------------------------------------------------------
+    @property
+    def validate(self) -> Any:
+        """How to validate during training: None, a ratio in (0, 1), ``"test"`` or ``"predefined"``."""
+        return self.__dict__.get("_validate")
+
+    @validate.setter
+    def validate(self, value: Any) -> None:
+        ok = value is None or value in _VALIDATE or (isinstance(value, float) and 0 < value < 1)
+        if not ok:
+            raise InvalidParameterError(
+                f"Learner {self.id!r}: validate must be None, a ratio in (0, 1), 'test' or 'predefined'. Got {value!r} instead."
+            )
+        self.__dict__["_validate"] = value
+
+    @property
+    def network(self) -> Any:
+        """The trained network (``model.network``)."""
+        return self.model.network
+
+    @property
+    def internal_valid_scores(self) -> dict[str, float] | None:
+        """Validation scores of the last training (of the best epoch with early stopping), or None."""
+        return None if self.state is None or self.state.get("model") is None else self.model.internal_valid_scores
+
+    @property
+    def internal_tuned_values(self) -> dict[str, int] | None:
+        """``{"epochs": best epoch}`` after training with early stopping, else None."""
+        if self.state is None or self.state.get("model") is None or self.model.best_epoch is None:
+            return None
+        return {"epochs": self.model.best_epoch}
+
+    # -- hooks for subclasses ----------------------------------------------------------------------
+    def _ingress_tokens(self, task: Any, param_vals: dict[str, Any]) -> dict[str, Any]:
+        """The network inputs for ``task`` as bound ingress tokens (name -> token)."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement _ingress_tokens().")
+
+    def _network(self, task: Any, param_vals: dict[str, Any]) -> Any:
+        """Build the (untrained) network for ``task``."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement _network().")
+
+    # -- parameter values ------------------------------------------------------------------------
+    def _split_values(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]]:
+        own = dict(DEFAULTS)
+        loss: dict[str, Any] = {}
+        opt: dict[str, Any] = {}
+        cbs: dict[str, dict[str, Any]] = {cb.id: {} for cb in self.callbacks}
+        for key, value in values.items():
+            prefix, sep, rest = key.partition(SEP)
+            if not sep:
+                own[key] = value
+            elif prefix == "loss":
+                loss[rest] = value
+            elif prefix == "opt":
+                opt[rest] = value
+            elif prefix == "cb":
+                cb_id, _, name = rest.partition(SEP)
+                cbs.setdefault(cb_id, {})[name] = value
+            else:
+                own[key] = value
+        return own, loss, opt, cbs
+
+    # -- training -----------------------------------------------------------------------------------
+    def train(self, task: Any, row_ids: Any = None) -> LearnerTorch:
+        """Train on ``task``; in a notebook, a TrainingMonitor shows progress (see ``jupytorch.core.progress``)."""
+        from jupytorch.nn._fit import auto_progress_view
+
+        with auto_progress_view():
+            return super().train(task, row_ids)  # type: ignore[return-value]
+
+    def _train(self, task: Any, param_values: dict[str, Any]) -> Any:
+        from jupytorch.nn._fit import fit_learner
+
+        return fit_learner(self, task, param_values)
+
+    def _predict(self, task: Any, param_values: dict[str, Any]) -> dict[str, Any]:
+        from jupytorch.nn._fit import predict_learner
+
+        return predict_learner(self, task, param_values)
+
+    def _draw_seed(self, seed: Any) -> int | None:
+        if seed == "random":
+            return secrets.randbelow(2**31 - 1)
+        return None if seed is None else int(seed)
+
+    def _split_validation(self, task: Any, seed: int | None) -> tuple[Any, Any]:
+        """Return (training task, validation task or None) according to ``validate``."""
+        validate = self.validate
+        if validate is None:
+            return task, None
+        if isinstance(validate, float):
+            rng = np.random.default_rng(seed)
+            ids = task.row_ids
+            n_valid = int(round(validate * len(ids)))
+            if n_valid < 1 or n_valid >= len(ids):
+                raise TaskError(
+                    f"Learner {self.id!r}: validate={validate} leaves {n_valid} of {len(ids)} rows of task {task.id!r} "
+                    "for validation; use a ratio that leaves rows on both sides."
+                )
+            valid_ids = np.sort(rng.choice(ids, size=n_valid, replace=False))
+            train_task = task.clone()
+            train_task.internal_valid_task = None
+            valid_task = train_task.clone()
+            valid_task.filter(valid_ids)
+            train_task.filter(np.setdiff1d(ids, valid_ids, assume_unique=True))
+            return train_task, valid_task
+        valid_task = task.internal_valid_task
+        if valid_task is None:
+            where = ("resample() and benchmark() set the test set as the validation task when validate='test'"
+                     if validate == "test" else "set task.internal_valid_task = <row ids or a task> first")
+            raise TaskError(f"Learner {self.id!r}: validate={validate!r} needs task {task.id!r} to have an internal "
+                            f"validation task; {where}.")
+        return task, valid_task
+
+    # -- saving -------------------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Save the learner with its weights; ``jt.load(path)`` restores identical predictions.
+
+        Weights and optimizer state are stored as tensors and the configuration as plain data,
+        so loading runs no pickled code. Learners that hold code that cannot be named safely (a
+        user network class, a custom loss, lambdas in callbacks) are stored with pickle, and
+        ``jt.load`` then asks for ``trusted=True``.
+        """
+        from jupytorch.nn.persistence import save_learner
+
+        return save_learner(self, path)
+
+    def _summary_lines(self) -> list[str]:
+        lines = super()._summary_lines()
+        extra = [f"* Loss: {self.loss.id}", f"* Optimizer: {self.optimizer.id}",
+                 f"* Callbacks: {', '.join(cb.id for cb in self.callbacks) or '-'}"]
+        return lines[:1] + extra + lines[1:]
+
+
+def warn_interrupted(learner: LearnerTorch, epoch: int, step: int) -> None:
+    """Tell the user training stopped early because they asked it to."""
+    warnings.warn(
+        f"Learner {learner.id!r}: training was stopped by the user in epoch {epoch}, batch {step}; the weights and the "
+        "history so far are kept (learner.model.interrupted is True).",
+        JupytorchWarning,
+        stacklevel=4,
+    )
+

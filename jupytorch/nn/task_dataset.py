@@ -1,0 +1,121 @@
+"""``TaskDataset``: the tensors of a task, built once, from which batches are cut by index.
+
+Each ingress token's columns become one tensor for all rows of the task (one batch-getter call
+per token), and the target becomes one tensor. A batch is then ``tensor[index]`` for each input:
+no per-row ``__getitem__`` and no collate. Lazy-tensor inputs are the exception: their getter
+runs per batch (rows are loaded and preprocessed on demand) unless ``preload`` asks for them to
+be materialized once (``tensor_dataset=True``; not with random augmentation, which would then be
+drawn only once).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+
+from jupytorch.nn.encode import target_tensor
+from jupytorch.nn.ingress import TorchIngressToken
+
+__all__ = ["TaskDataset", "Batch"]
+
+
+class Batch(NamedTuple):
+    """One batch: ``x`` (dict input name -> tensor), ``y`` (target tensor or None), ``index`` (positions)."""
+
+    x: dict[str, torch.Tensor]
+    y: torch.Tensor | None
+    index: torch.Tensor
+
+
+class TaskDataset:
+    """Inputs and target of a task as tensors, cut into batches by :meth:`get_batch`.
+
+    Parameters
+    ----------
+    task : Task
+    tokens : mapping of str to TorchIngressToken
+        Bound tokens (``token.bind(task)``); the keys name the network inputs.
+    device : str or torch.device
+        Where batches are needed.
+    preload : bool or "device"
+        False: tabular tensors stay on the CPU and batches move to ``device``; lazy tensors are
+        materialized per batch. True: lazy tensors are materialized once too. ``"device"``:
+        everything is materialized once and stored on ``device`` (no transfer per batch).
+    stage : {"train", "predict"}
+        Passed to lazy-tensor getters (augmentation runs only in ``"train"``).
+    target : bool
+        Whether to build the target (False, or a task without truth, gives ``y = None``).
+
+    Examples
+    --------
+    >>> import pandas as pd, jupytorch as jt
+    >>> from jupytorch.nn.ingress import ingress_num
+    >>> task = jt.as_task_regr(pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": [0.0, 1.0, 2.0]}), target="y")
+    >>> ds = TaskDataset(task, {"x": ingress_num().bind(task)})
+    >>> x, y = ds.get_batch(torch.tensor([2, 0]))
+    >>> x["x"].tolist(), y.tolist()
+    ([[3.0], [1.0]], [[2.0], [0.0]])
+    """
+
+    def __init__(self, task: Any, tokens: Mapping[str, TorchIngressToken], device: Any = "cpu",
+                 preload: bool | str = False, stage: str = "train", target: bool = True):
+        self.device = torch.device(device)
+        storage = self.device if preload == "device" else torch.device("cpu")
+        self.storage_device = storage
+        self.stage = stage
+        self.row_ids = task.row_ids
+        self.n = task.nrow
+        self.tensors: dict[str, torch.Tensor] = {}
+        self.lazy: dict[str, tuple[TorchIngressToken, Any]] = {}
+        for name, token in tokens.items():
+            frame = task.data(cols=token.features)
+            if token.per_batch and not preload:
+                self.lazy[name] = (token, frame)
+            else:
+                self.tensors[name] = token.get(frame, device=storage, stage=stage).to(storage)
+        self.truth = task.truth().to_numpy() if target else None
+        self.y = target_tensor(task) if target else None
+        if self.y is not None:
+            self.y = self.y.to(storage)
+        self.order = list(tokens)
+        self._move = storage != self.device
+        self.get_batch = self._get_fast if not self.lazy and not self._move else self._get_general
+
+    def __len__(self) -> int:
+        return self.n
+
+    @property
+    def shapes(self) -> dict[str, tuple[int, ...]]:
+        """Shapes of the preloaded input tensors."""
+        return {k: tuple(v.shape) for k, v in self.tensors.items()}
+
+    def _get_fast(self, index: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
+        x = {name: t[index] for name, t in self.tensors.items()}
+        y = self.y
+        return x, (None if y is None else y[index])
+
+    def _get_general(self, index: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
+        device, move = self.device, self._move
+        x: dict[str, torch.Tensor] = {}
+        for name in self.order:
+            tensor = self.tensors.get(name)
+            if tensor is not None:
+                batch = tensor[index]
+                x[name] = batch.to(device, non_blocking=True) if move else batch
+            else:
+                token, frame = self.lazy[name]
+                positions = index.cpu().numpy()
+                x[name] = token.get(frame.iloc[positions], device=device, stage=self.stage).to(device)
+        y = self.y
+        if y is not None:
+            y = y[index]
+            if move:
+                y = y.to(device, non_blocking=True)
+        return x, y
+
+    def index_tensor(self, positions: np.ndarray | torch.Tensor) -> torch.Tensor:
+        """Positions as a long tensor on the storage device (what :meth:`get_batch` indexes with)."""
+        return torch.as_tensor(positions, dtype=torch.long).to(self.storage_device)

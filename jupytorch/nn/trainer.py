@@ -1,0 +1,444 @@
+"""The training loop: ``fit -> _fit_loop -> _run_epoch -> _train_step``, and the predict loop.
+
+Performance rules (``DESIGN.md``): batches are cut by index from tensors built once; nothing
+crosses from the device to the host per batch. Batch losses stay on the device in a list and are
+read (one ``torch.stack(...).cpu()``) a few times a second and at the end of each epoch; that is
+also when NaN losses are detected, progress events are emitted and the Stop button and Ctrl-C are
+polled. Callbacks are called only at the stages they override.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import torch
+
+from jupytorch.core import progress
+from jupytorch.core.exceptions import TrainingError
+from jupytorch.nn.callbacks.base import STAGES, Callback
+from jupytorch.nn.context import Context
+from jupytorch.nn.encode import encode_output, make_prediction
+from jupytorch.nn.task_dataset import Batch, TaskDataset
+
+__all__ = ["Trainer", "predict_loop", "make_forward"]
+
+_NULL = contextlib.nullcontext()
+
+
+def make_forward(network: Callable[..., Any], input_names: Sequence[str]) -> Callable[[dict[str, torch.Tensor]], Any]:
+    """How a batch's inputs are passed: one input positionally, several as keywords by name."""
+    if len(input_names) == 1:
+        name = input_names[0]
+        return lambda x: network(x[name])
+    return lambda x: network(**x)
+
+
+def predict_loop(network: torch.nn.Module, dataset: TaskDataset, batch_size: int,
+                 forward: Callable[[dict[str, torch.Tensor]], Any], autocast: Callable[[], Any] = lambda: _NULL,
+                 on_batch: tuple[Callable[[], None], Callable[[Any], None]] | None = None) -> torch.Tensor:
+    """Network outputs for all rows of ``dataset`` in order, concatenated on the device."""
+    was_training = network.training
+    network.eval()
+    outputs = []
+    try:
+        with torch.inference_mode():
+            for start in range(0, dataset.n, batch_size):
+                index = torch.arange(start, min(start + batch_size, dataset.n), device=dataset.storage_device)
+                x, y = dataset.get_batch(index)
+                if on_batch is not None:
+                    on_batch[0](Batch(x, y, index))
+                with autocast():
+                    y_hat = forward(x)
+                if on_batch is not None:
+                    on_batch[1](y_hat)
+                outputs.append(y_hat)
+    finally:
+        network.train(was_training)
+    if not outputs:
+        return torch.empty(0, 1)
+    return torch.cat(outputs) if len(outputs) > 1 else outputs[0]
+
+
+class Trainer:
+    """Runs one training of a network; callbacks read and steer it through ``ctx``.
+
+    Parameters
+    ----------
+    ctx : Context
+        Filled by the learner: network, optimizer, loss_fn, datasets, device, measures,
+        callbacks, total_epochs.
+    batch_size, batch_size_predict : int
+    shuffle : bool
+    eval_freq : int
+    precision : {None, "bf16", "fp16"}
+    compile : bool
+        Run the forward pass through ``torch.compile``.
+    seed : int or None
+        Seeds the shuffling generator.
+    refresh : float
+        Seconds between two reads of the running loss (progress, NaN check, Stop polling).
+
+    Subclass and override one rung of the ladder (``_run_epoch``, ``_train_step``,
+    ``_validate``...) to change the loop; set ``LearnerTorch.trainer_class``.
+    """
+
+    refresh = 0.25
+
+    def __init__(self, ctx: Context, *, batch_size: int, batch_size_predict: int | None = None, shuffle: bool = True,
+                 eval_freq: int = 1, precision: str | None = None, compile: bool = False, seed: int | None = None):
+        self.ctx = ctx
+        ctx.trainer = self
+        self.batch_size = int(batch_size)
+        self.batch_size_predict = int(batch_size_predict or batch_size)
+        self.shuffle = shuffle
+        self.eval_freq = int(eval_freq)
+        ctx.eval_freq = self.eval_freq
+        self.precision = precision
+        device = ctx.device
+        self.generator = torch.Generator()
+        if seed is None:
+            self.generator.seed()
+        else:
+            self.generator.manual_seed(int(seed))
+        network = ctx.network
+        if compile:
+            network = torch.compile(network)
+        self._network_call = network
+        self._forward = make_forward(network, ctx.dataset_train.order)
+        dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision or "")
+        self._amp_dtype = dtype
+        self.scaler = torch.amp.GradScaler(device.type) if precision == "fp16" else None
+        ctx.scaler = self.scaler
+        self._keep_outputs = bool(ctx.measures_train)
+        self._stop_requested = False
+        self._emit = False
+        self._hooks = self._collect_hooks(ctx.callbacks)
+
+    # -- callbacks ----------------------------------------------------------------------------
+    @staticmethod
+    def _collect_hooks(callbacks: Mapping[str, Callback]) -> dict[str, list[Callable[[], None]]]:
+        hooks: dict[str, list[Callable[[], None]]] = {stage: [] for stage in STAGES}
+        for cb in callbacks.values():
+            for stage in cb._active_stages():
+                hooks[stage].append(getattr(cb, stage))
+        return hooks
+
+    def _call(self, stage: str) -> None:
+        for hook in self._hooks[stage]:
+            hook()
+
+    def _autocast(self) -> Any:
+        if self._amp_dtype is None:
+            return _NULL
+        return torch.autocast(self.ctx.device.type, dtype=self._amp_dtype)
+
+    # -- the ladder -----------------------------------------------------------------------------
+    def fit(self) -> Context:
+        """Train for ``ctx.total_epochs`` epochs (from ``ctx.epoch``); returns the context."""
+        ctx = self.ctx
+        previous_handler = self._install_interrupt()
+        error: BaseException | None = None
+        try:
+            self._call("on_begin")
+            self._emit = progress.has_listeners()
+            if self._emit:
+                progress.emit("train", "begin", total=ctx.total_epochs, completed=ctx.epoch,
+                              learner_id=ctx.learner.id, task_id=ctx.task_train.id, device=self._device_info())
+            try:
+                self._fit_loop()
+            except KeyboardInterrupt:
+                ctx.interrupted = True
+            self._call("on_end")
+        except BaseException as e:
+            error = e
+            raise
+        finally:
+            self._restore_interrupt(previous_handler)
+            try:
+                if self._emit:
+                    info: dict[str, Any] = {"stopped": ctx.interrupted or ctx.terminate}
+                    if error is not None:
+                        info["error"] = f"{type(error).__name__}: {error}"
+                    progress.emit("train", "end", total=ctx.total_epochs, completed=ctx.epoch, **info)
+            finally:
+                self._call("on_exit")
+        return ctx
+
+    def _fit_loop(self) -> None:
+        ctx = self.ctx
+        while ctx.epoch < ctx.total_epochs and not ctx.terminate:
+            ctx.epoch += 1
+            ctx.step = 0
+            self._call("on_epoch_begin")
+            if self._emit:
+                progress.emit("epoch", "begin", total=ctx.n_batches, epoch=ctx.epoch)
+            self._run_epoch()
+            self._end_epoch()
+
+    def _epoch_order(self) -> torch.Tensor:
+        ds = self.ctx.dataset_train
+        if self.shuffle:
+            order = torch.randperm(ds.n, generator=self.generator)
+        else:
+            order = torch.arange(ds.n)
+        return order.to(ds.storage_device)
+
+    def _run_epoch(self) -> None:
+        ctx = self.ctx
+        n, bs = ctx.dataset_train.n, self.batch_size
+        order = self._epoch_order()
+        ctx.network.train()
+        self._pending: list[torch.Tensor] = []
+        self._pending_first = 1
+        self._loss_sum, self._loss_count = 0.0, 0
+        self._outputs: list[torch.Tensor] = []
+        self._positions: list[torch.Tensor] = []
+        self._epoch_start = time.perf_counter()
+        next_refresh = self._epoch_start + self.refresh
+        train_step, pending, keep = self._train_step, self._pending, self._keep_outputs
+        clock = time.perf_counter
+        for step, start in enumerate(range(0, n, bs), 1):
+            index = order[start:start + bs]
+            ctx.step = step
+            ctx.global_step += 1
+            pending.append(train_step(index))
+            if keep:
+                self._outputs.append(ctx.y_hat.detach())
+                self._positions.append(index)
+            if ctx.terminate:
+                break
+            if clock() >= next_refresh:
+                self._refresh()
+                if self._stop_requested or (self._emit and progress.should_stop()):
+                    ctx.interrupted = ctx.terminate = True
+                    break
+                next_refresh = clock() + self.refresh
+
+    def _train_step(self, index: torch.Tensor) -> torch.Tensor:
+        ctx = self.ctx
+        x, y = ctx.dataset_train.get_batch(index)
+        ctx.batch = Batch(x, y, index)
+        optimizer = ctx.optimizer
+        optimizer.zero_grad(set_to_none=True)
+        phase = "callbacks (on_batch_begin)"
+        y_hat = None
+        try:
+            for hook in self._hooks["on_batch_begin"]:
+                hook()
+            phase = "forward pass"
+            with self._autocast():
+                ctx.y_hat = y_hat = self._forward(x)
+                phase = "loss"
+                ctx.last_loss = loss = ctx.loss_fn(y_hat, y)
+            phase = "backward pass"
+            scaler = self.scaler
+            if scaler is None:
+                loss.backward()
+            else:
+                scaler.scale(loss).backward()
+            after_backward = self._hooks["on_after_backward"]
+            if after_backward:
+                phase = "callbacks (on_after_backward)"
+                if scaler is not None:
+                    scaler.unscale_(optimizer)
+                for hook in after_backward:
+                    hook()
+            phase = "optimizer step"
+            if scaler is None:
+                optimizer.step()
+            else:
+                scaler.step(optimizer)
+                scaler.update()
+            phase = "callbacks (on_batch_end)"
+            for hook in self._hooks["on_batch_end"]:
+                hook()
+        except Exception as error:
+            _add_note(error, self._step_note(phase, x, y, y_hat))
+            raise
+        return loss.detach()
+
+    def _step_note(self, phase: str, x: Mapping[str, torch.Tensor], y: Any, y_hat: Any) -> str:
+        ctx = self.ctx
+        inputs = ", ".join(f"{k}: {_shape(v)}" for k, v in x.items())
+        parts = [f"inputs {{{inputs}}}", f"target {_shape(y)}"]
+        if y_hat is not None:
+            parts.append(f"output {_shape(y_hat)}")
+        return (f"This happened in Learner {ctx.learner.id!r} during the {phase} of epoch {ctx.epoch}, batch {ctx.step} "
+                f"({', '.join(parts)}).")
+
+    # -- losses, progress, stopping --------------------------------------------------------------
+    def _read_losses(self) -> None:
+        """Move the pending batch losses to the host (one sync), check them, update the running mean."""
+        pending = self._pending
+        if not pending:
+            return
+        values = torch.stack(pending).float().cpu()
+        finite = torch.isfinite(values)
+        if not bool(finite.all()):
+            bad = int((~finite).nonzero()[0, 0])
+            self._raise_nan(self._pending_first + bad, float(values[bad]))
+        self._loss_sum += float(values.sum())
+        self._loss_count += len(pending)
+        self._pending_first += len(pending)
+        pending.clear()
+        self.ctx.running_loss = self._loss_sum / self._loss_count
+
+    def _raise_nan(self, batch: int, value: float) -> None:
+        ctx = self.ctx
+        error = TrainingError(
+            f"Learner {ctx.learner.id!r}: the training loss became {value} in epoch {ctx.epoch}, batch {batch}. "
+            "Training stopped. Common causes: a learning rate that is too high (try opt__lr 10x smaller), unscaled "
+            "inputs (add po('scale')), NaN or infinite values in the features, or a loss that does not fit the "
+            "targets."
+        )
+        error.epoch, error.batch = ctx.epoch, batch  # type: ignore[attr-defined]
+        raise error
+
+    def _refresh(self) -> None:
+        self._read_losses()
+        if self._emit:
+            ctx = self.ctx
+            seen = min(ctx.step * self.batch_size, ctx.dataset_train.n)
+            elapsed = max(time.perf_counter() - self._epoch_start, 1e-9)
+            progress.emit("batch", "advance", total=ctx.n_batches, completed=ctx.step, epoch=ctx.epoch,
+                          loss=ctx.running_loss, samples=seen, samples_per_s=seen / elapsed, device=self._device_info())
+
+    def _device_info(self) -> dict[str, Any]:
+        device = self.ctx.device
+        info: dict[str, Any] = {"type": device.type}
+        if device.type == "cuda":
+            index = device.index if device.index is not None else torch.cuda.current_device()
+            info["name"] = torch.cuda.get_device_name(index)
+            info["memory_used"] = torch.cuda.memory_allocated(index)
+            info["memory_peak"] = torch.cuda.max_memory_allocated(index)
+            info["memory_total"] = torch.cuda.get_device_properties(index).total_memory
+        return info
+
+    def _install_interrupt(self) -> Any:
+        """First Ctrl-C: stop cleanly after the current batch; a second one raises as usual."""
+        if threading.current_thread() is not threading.main_thread():
+            return None
+        previous = signal.getsignal(signal.SIGINT)
+        if previous is not signal.default_int_handler:
+            return None
+
+        def handler(signum: int, frame: Any) -> None:
+            self._stop_requested = True
+            signal.signal(signal.SIGINT, previous)
+
+        signal.signal(signal.SIGINT, handler)
+        return previous
+
+    @staticmethod
+    def _restore_interrupt(previous: Any) -> None:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+    # -- end of an epoch: scores, validation ------------------------------------------------------
+    def _end_epoch(self) -> None:
+        ctx = self.ctx
+        self._read_losses()
+        ctx.epoch_loss = ctx.running_loss
+        if self._stop_requested:
+            ctx.interrupted = ctx.terminate = True
+        evaluate = ctx.epoch % self.eval_freq == 0 or ctx.epoch >= ctx.total_epochs or ctx.terminate
+        ctx.last_scores_train = ctx.last_scores_valid = None
+        if evaluate:
+            ctx.last_scores_train = self._train_scores()
+        self._outputs, self._positions = [], []
+        self._call("on_before_valid")
+        if evaluate and ctx.dataset_valid is not None:
+            ctx.last_scores_valid = self._validate()
+            self._call("on_valid_end")
+        self._call("on_epoch_end")
+        if self._emit:
+            elapsed = max(time.perf_counter() - self._epoch_start, 1e-9)
+            train = {"loss": ctx.epoch_loss, **(ctx.last_scores_train or {})}
+            progress.emit("epoch", "end", total=ctx.n_batches, completed=ctx.step, epoch=ctx.epoch, train=train,
+                          valid=dict(ctx.last_scores_valid or {}), samples_per_s=ctx.dataset_train.n / elapsed,
+                          device=self._device_info())
+            progress.emit("train", "advance", total=ctx.total_epochs, completed=ctx.epoch)
+
+    def _train_scores(self) -> dict[str, float]:
+        ctx = self.ctx
+        if not ctx.measures_train or not self._outputs:
+            return {}
+        output = torch.cat(self._outputs)
+        positions = torch.cat(self._positions).cpu().numpy()
+        return self._score(ctx.measures_train, output, ctx.dataset_train, positions, ctx.task_train)
+
+    def _validate(self) -> dict[str, float]:
+        ctx = self.ctx
+        begin, end = self._hooks["on_batch_valid_begin"], self._hooks["on_batch_valid_end"]
+        on_batch = None
+        if begin or end:
+            def before(batch: Batch) -> None:
+                ctx.batch = batch
+                for hook in begin:
+                    hook()
+
+            def after(y_hat: Any) -> None:
+                ctx.y_hat = y_hat
+                for hook in end:
+                    hook()
+
+            on_batch = (before, after)
+        ds = ctx.dataset_valid
+        output = predict_loop(ctx.network, ds, self.batch_size_predict, self._forward, self._autocast, on_batch)
+        if not ctx.measures_valid:
+            return {}
+        import numpy as np
+
+        return self._score(ctx.measures_valid, output, ds, np.arange(ds.n), ctx.task_valid)
+
+    def _score(self, measures: Sequence[Any], output: torch.Tensor, dataset: TaskDataset, positions: Any,
+               task: Any) -> dict[str, float]:
+        ctx = self.ctx
+        learner = ctx.learner
+        encoded = encode_output(output, learner.task_type, getattr(task, "class_names", None), learner.id)
+        prediction = make_prediction(encoded, dataset.row_ids[positions], dataset.truth[positions], learner.task_type,
+                                     getattr(task, "class_names", None))
+        return {m.id: float(m.score(prediction, task=task, learner=learner)) for m in measures}
+
+    # -- checkpoints --------------------------------------------------------------------------------
+    def extra_state(self) -> dict[str, Any]:
+        """What a checkpoint needs besides weights and callbacks to continue exactly."""
+        return {"shuffle": self.generator.get_state(), "torch_rng": torch.get_rng_state(),
+                "scaler": None if self.scaler is None else self.scaler.state_dict()}
+
+    def restore(self, checkpoint: Mapping[str, Any]) -> None:
+        """Continue from a checkpoint written by ``t_clbk("checkpoint")`` (see ``resume``)."""
+        ctx = self.ctx
+        ctx.network.load_state_dict(checkpoint["network"])
+        ctx.optimizer.load_state_dict(checkpoint["optimizer"])
+        ctx.epoch = int(checkpoint["epoch"])
+        ctx.global_step = int(checkpoint.get("global_step") or 0)
+        for cb_id, state in (checkpoint.get("callbacks") or {}).items():
+            cb = ctx.callbacks.get(cb_id)
+            if cb is not None and state is not None:
+                cb.load_state_dict(state)
+        extra = checkpoint.get("trainer") or {}
+        if extra.get("shuffle") is not None:
+            self.generator.set_state(extra["shuffle"])
+        if extra.get("torch_rng") is not None:
+            torch.set_rng_state(extra["torch_rng"])
+        if extra.get("scaler") is not None and self.scaler is not None:
+            self.scaler.load_state_dict(extra["scaler"])
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, torch.Tensor):
+        return "(" + ", ".join(str(d) for d in value.shape) + ")"
+    if value is None:
+        return "none"
+    return type(value).__name__
+
+
+def _add_note(error: BaseException, note: str) -> None:
+    if note not in getattr(error, "__notes__", []):
+        error.add_note(note)

@@ -1,0 +1,157 @@
+"""The progress-event bridge: training, resampling and benchmarks drive the TrainingMonitor.
+
+Work reports through :mod:`jupytorch.core.progress`; a *view* is a listener registered with
+``core.progress.listen(view)``. This module gives the notebook's view, :class:`WidgetProgress`,
+and :func:`progress_view`, which picks the widget in a notebook kernel and the tqdm text bars
+(:class:`jupytorch.core.progress_text.TextProgress`) elsewhere. Lower layers never import this
+module; they reach :func:`progress_view` by the string
+``"jupytorch.notebook.progress_bridge:progress_view"`` (as registries do).
+
+Events
+------
+Plain dicts ``{"level", "stage", "total", "completed", "info"}``:
+
+========== ============================ ============================================== ==========================================
+level      total / completed            begin info                                      advance / end info
+========== ============================ ============================================== ==========================================
+benchmark  experiments (resample runs)  title?                                          ``end``: error?
+resample   iterations                   learner_id, task_id, resampling_id              ``advance`` after each iteration
+train      epochs                       learner_id, task_id, device (see below)         ``end``: stopped (bool), message?, error?
+epoch      batches of this epoch        epoch (1-based)                                 ``end``: epoch, train {measure: value},
+                                                                                        valid {measure: value}
+batch      batches of this epoch /      (only ``advance``)                              loss?, samples?, samples_per_s?, device?
+           batches done in it
+========== ============================ ============================================== ==========================================
+
+``loss`` is the running training loss of the epoch; ``samples`` the samples seen so far in the
+epoch (the view derives samples/s) or ``samples_per_s`` directly; ``device`` is a dict with any of
+``type`` ("cuda", "cpu", "mps"), ``name`` (GPU name), ``memory_used``, ``memory_peak``,
+``memory_total`` (bytes) and ``utilization`` (percent, where NVML is available). Any event may
+carry ``device``; unknown keys are ignored. Keys marked ? are optional.
+
+How the trainer calls it
+------------------------
+::
+
+    from jupytorch.core import progress
+
+    progress.emit("train", "begin", total=epochs, learner_id=..., task_id=..., device={...})
+    for epoch in range(1, epochs + 1):
+        progress.emit("epoch", "begin", total=n_batches, epoch=epoch)
+        for i, batch in enumerate(batches, 1):
+            ...                                    # one optimizer step
+            if refresh_due():                      # the trainer's own clock, a few times a second:
+                info = {"loss": running_loss.item(), "samples": seen}  # the only host-device sync
+            else:
+                info = {}
+            progress.emit("batch", "advance", total=n_batches, completed=i, **info)
+            if progress.should_stop():             # cheap; the widget polls the front end <= 10x/s
+                stopped = True
+                break                              # finish the batch, keep weights and history
+        progress.emit("epoch", "end", total=n_batches, completed=i, epoch=epoch,
+                      train={"loss": ...}, valid={"classif.acc": ...})
+        if stopped:
+            break
+    progress.emit("train", "end", total=epochs, completed=epoch, stopped=stopped)
+
+and the caller that starts the work (``Learner.train``, ``resample``, ``benchmark``) registers a
+view once, outermost only, so nested work shares one monitor::
+
+    if not progress.has_listeners():
+        with progress.listen(progress_view()):
+            ...                                    # the work
+
+The widget sends at most ``1 / interval`` updates a second (5 by default); begins, ends and
+epoch ends are sent at once. ``should_stop()`` handles pending front-end messages with
+``jupyter-ui-poll`` at most every ``poll_interval`` seconds, so a Stop click is seen while the
+cell runs; it stays True until the run ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from jupytorch.core.progress_text import TextProgress
+from jupytorch.notebook._ui_poll import in_kernel
+
+__all__ = ["WidgetProgress", "progress_view", "in_kernel"]
+
+
+class WidgetProgress:
+    """A progress listener that shows events in a :class:`TrainingMonitor` widget.
+
+    Parameters
+    ----------
+    monitor : TrainingMonitor, optional
+        The widget to drive; a new one by default.
+    display : bool, default True
+        Show the widget in the cell's output at the first event.
+
+    Examples
+    --------
+    >>> view = WidgetProgress(display=False)
+    >>> view.on_event({"level": "train", "stage": "begin", "total": 5, "completed": 0, "info": {}})
+    >>> view.monitor.status, view.should_stop()
+    ('running', False)
+    >>> view.monitor.request_stop()                  # what a click on Stop does
+    >>> view.should_stop(), view.monitor.status
+    (True, 'stopping')
+    """
+
+    def __init__(self, monitor: Any = None, *, display: bool = True):
+        if monitor is None:
+            from jupytorch.notebook._training_monitor import TrainingMonitor
+
+            monitor = TrainingMonitor()
+        self.monitor = monitor
+        self.display = display
+        self._shown = False
+
+    def on_event(self, event: Mapping[str, Any]) -> None:
+        """Pass one event to the monitor (showing it first if needed)."""
+        if self.display and not self._shown:
+            from IPython.display import display
+
+            display(self.monitor)
+            self._shown = True
+        self.monitor.handle(event)
+
+    def should_stop(self) -> bool:
+        """Whether the user pressed Stop; handles pending widget messages first (throttled)."""
+        return self.monitor.poll()
+
+    def close(self) -> None:
+        """Send the last state and end message handling from inside the cell."""
+        self.monitor.flush()
+        self.monitor.close_poller()
+
+
+def progress_view(kind: Literal["auto", "widget", "text", "none"] = "auto") -> Any:
+    """The progress view to register for a piece of work.
+
+    Parameters
+    ----------
+    kind : {"auto", "widget", "text", "none"}, default "auto"
+        ``"auto"`` is the widget inside a Jupyter kernel and tqdm text bars elsewhere;
+        ``"none"`` draws nothing.
+
+    Returns
+    -------
+    WidgetProgress or TextProgress
+        An object with ``on_event(event)`` and ``should_stop()``.
+
+    Examples
+    --------
+    >>> type(progress_view("text")).__name__
+    'TextProgress'
+    """
+    if kind == "auto":
+        kind = "widget" if in_kernel() else "text"
+    if kind == "widget":
+        return WidgetProgress()
+    if kind == "text":
+        return TextProgress()
+    if kind == "none":
+        return TextProgress(disable=True)
+    raise ValueError(f"progress_view: kind must be 'auto', 'widget', 'text' or 'none', got {kind!r}.")

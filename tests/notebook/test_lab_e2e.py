@@ -1,0 +1,180 @@
+"""End to end in a real JupyterLab with a kernel, driven by Playwright (recipe Path A).
+
+A notebook shows a GraphView of a hand-made spec and trains a small torch network in a loop that
+reports through ``jupytorch.core.progress`` to the TrainingMonitor (about 15 s if not stopped).
+The test clicks Stop while the cell runs and checks in the kernel that training ended early with
+its history kept, then clicks a graph node and reads its parameters. Screenshots go to
+test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import nbformat
+from playwright.sync_api import expect
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+GRAPH_CELL = f'''\
+from jupytorch.notebook._graph_view import GraphView
+
+EVIL = {EVIL!r}
+spec = {{
+    "nodes": [
+        {{"id": "torch_ingress_num", "kind": "ingress", "label": "torch_ingress_num"}},
+        {{"id": "linear", "kind": "layer", "label": "nn_linear", "params": {{"out_features": 64, "note": EVIL}},
+          "state": "trained", "n_params": 1344}},
+        {{"id": "relu", "kind": "layer", "label": EVIL, "n_params": 0}},
+        {{"id": "head", "kind": "layer", "label": "nn_head", "n_params": 130}},
+        {{"id": "loss", "kind": "loss", "label": "torch_loss", "params": {{"loss": "cross_entropy"}}}},
+        {{"id": "model", "kind": "model", "label": "torch_model_classif", "params": {{"epochs": 30, "batch_size": 64}}}},
+    ],
+    "edges": [
+        {{"src": "torch_ingress_num", "dst": "linear", "label": "(None, 20)"}},
+        {{"src": "linear", "dst": "relu", "label": "(None, 64)"}},
+        {{"src": "relu", "dst": "head", "label": "(None, 64)"}},
+        {{"src": "head", "dst": "loss", "label": "(None, 2)"}},
+        {{"src": "loss", "dst": "model"}},
+    ],
+}}
+view = GraphView(spec)
+view
+'''
+
+TRAIN_CELL = '''\
+import time
+import torch
+from jupytorch.core import progress
+from jupytorch.notebook.progress_bridge import WidgetProgress
+
+torch.manual_seed(0)
+torch.set_num_threads(1)
+X, Xv = torch.randn(2048, 20), torch.randn(512, 20)
+y, yv = (X[:, :3].sum(1) > 0).long(), (Xv[:, :3].sum(1) > 0).long()
+net = torch.nn.Sequential(torch.nn.Linear(20, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2))
+opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+loss_fn = torch.nn.CrossEntropyLoss()
+EPOCHS, BS = 30, 64
+n_batches = len(X) // BS
+history, stopped, epoch = [], False, 0
+monitor_view = WidgetProgress()
+t0 = time.perf_counter()
+with progress.listen(monitor_view):
+    progress.emit("train", "begin", total=EPOCHS, learner_id="classif.demo_mlp", task_id="toy",
+                  device={"type": "cpu", "name": "kernel CPU"})
+    for epoch in range(1, EPOCHS + 1):
+        progress.emit("epoch", "begin", total=n_batches, epoch=epoch)
+        perm, running = torch.randperm(len(X)), 0.0
+        for i in range(n_batches):
+            idx = perm[i * BS:(i + 1) * BS]
+            opt.zero_grad()
+            loss = loss_fn(net(X[idx]), y[idx])
+            loss.backward()
+            opt.step()
+            running += loss.item()
+            time.sleep(0.015)  # 32 batches of ~16 ms: about 0.5 s an epoch, 15 s in all
+            progress.emit("batch", "advance", total=n_batches, completed=i + 1, loss=running / (i + 1),
+                          samples=(i + 1) * BS)
+            if progress.should_stop():
+                stopped = True
+                break
+        with torch.no_grad():
+            out = net(Xv)
+            valid = {"loss": loss_fn(out, yv).item(), "classif.acc": (out.argmax(1) == yv).float().mean().item()}
+        history.append({"epoch": epoch, "train_loss": running / (i + 1), **valid})
+        progress.emit("epoch", "end", total=n_batches, completed=i + 1, epoch=epoch,
+                      train={"loss": running / (i + 1)}, valid=valid)
+        if stopped:
+            break
+    progress.emit("train", "end", total=EPOCHS, completed=epoch, stopped=stopped)
+elapsed = time.perf_counter() - t0
+'''
+
+CHECK_CELL = '''\
+weights_ok = all(bool(torch.isfinite(p).all()) for p in net.parameters())
+print(f"RESULT stopped={stopped} epochs={len(history)} monitor_epochs={len(monitor_view.monitor.history)} "
+      f"status={monitor_view.monitor.status} weights_ok={weights_ok} elapsed={elapsed:.1f}")
+'''
+
+
+def _wait_for_kernel(page, base: str, name: str, timeout: float = 90) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sessions = [s for s in page.request.get(f"{base}/api/sessions").json() if s["path"].endswith(name)]
+        if sessions and sessions[0]["kernel"]["execution_state"] == "idle":
+            return sessions[0]
+        time.sleep(0.2)
+    raise AssertionError(f"the kernel of {name} did not become idle within {timeout} s")
+
+
+def test_lab_monitor_stop_and_graph_view(lab, page, artifacts):
+    base, root = lab
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in (GRAPH_CELL, TRAIN_CELL, CHECK_CELL)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / "widgets_e2e.ipynb")
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    page.goto(f"{base}/lab/tree/widgets_e2e.ipynb")
+    session = _wait_for_kernel(page, base, "widgets_e2e.ipynb")
+    try:
+        page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
+
+        # the graph renders, the monitor counts epochs while the cell runs
+        expect(page.locator(".jt-graph .jt-node")).to_have_count(6, timeout=60_000)
+        epochs = page.locator('.jt-bar[data-level="train"] .jt-bar-count')
+        expect(epochs).to_have_text(re.compile(r"^[2-9]/30$"), timeout=60_000)
+        expect(page.locator(".jt-status")).to_have_text("running")
+        monitor = page.locator(".jt-monitor")
+        monitor.scroll_into_view_if_needed()
+        monitor.screenshot(path=str(artifacts / "lab_monitor_running.png"))
+
+        # Stop while the cell is busy: the kernel sees the click through jupyter-ui-poll
+        page.locator(".jt-stop").click()
+        try:
+            expect(page.locator(".jt-status")).to_have_text("stopped", timeout=30_000)
+        except AssertionError:
+            page.screenshot(path=str(artifacts / "lab_debug.png"), full_page=True)
+            print("OUTPUTS", page.locator(".jp-OutputArea-output").all_inner_texts())
+            raise
+        result = page.locator(".jp-OutputArea-output", has_text="RESULT")
+        expect(result).to_be_visible(timeout=30_000)
+        text = result.inner_text()
+        fields = dict(re.findall(r"(\w+)=(\S+)", text))
+        assert fields["stopped"] == "True", text
+        assert 2 <= int(fields["epochs"]) < 30, text  # ended early, kept the finished epochs
+        assert fields["monitor_epochs"] == fields["epochs"], text
+        assert fields["status"] == "stopped" and fields["weights_ok"] == "True", text
+        expect(epochs).to_have_text(f"{fields['epochs']}/30")
+        assert page.locator(".jt-monitor .jt-chart").count() == 2
+        monitor.screenshot(path=str(artifacts / "lab_monitor_stopped.png"))
+
+        # click a node in the graph view: its parameters show, hostile text stays text
+        graph = page.locator(".jt-graph")
+        graph.scroll_into_view_if_needed()
+        graph.locator('.jt-node[data-id="linear"]').click()
+        panel = graph.locator(".jt-graph-panel")
+        expect(panel.locator(".jt-panel-title")).to_have_text("nn_linear")
+        expect(panel.locator('tr[data-param="out_features"] td')).to_have_text("64")
+        expect(panel.locator('tr[data-param="note"] td')).to_have_text(EVIL)
+        expect(panel.locator(".jt-fact-nparams")).to_have_text("1,344")
+        expect(panel.locator(".jt-fact-state")).to_have_text("trained")
+        assert graph.locator('.jt-node[data-id="relu"] .jt-node-label').text_content() == EVIL
+        assert page.locator(".jp-Notebook img").count() == 0
+        graph.screenshot(path=str(artifacts / "lab_graph_view.png"))
+        page.screenshot(path=str(artifacts / "lab_notebook.png"))
+
+        # the click reached the kernel too
+        page.locator(".jp-Notebook .jp-Cell").last.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Control+a")
+        page.keyboard.type('print(f"SELECTED={view.selected}")')
+        page.keyboard.press("Control+Enter")
+        expect(page.locator(".jp-OutputArea-output", has_text="SELECTED=")).to_contain_text("SELECTED=linear")
+        assert dialogs == []
+    finally:
+        page.request.delete(f"{base}/api/sessions/{session['id']}")

@@ -1,0 +1,93 @@
+import json
+
+from jupytorch.notebook._training_monitor import TrainingMonitor
+
+
+class Clock:
+    def __init__(self):
+        self.t = 0.0
+
+    def __call__(self):
+        return self.t
+
+
+def ev(level, stage, total=None, completed=0, **info):
+    return {"level": level, "stage": stage, "total": total, "completed": completed, "info": info}
+
+
+def test_synced_traits_match_the_typescript_model(model_mirror):
+    python, typescript = model_mirror(TrainingMonitor, "training_monitor", "TrainingMonitorModel")
+    assert python == typescript == {"title", "status", "message", "bars", "stats", "history", "device",
+                                    "stop_requested"}
+
+
+def test_initial_state_has_every_field_the_front_end_reads():
+    monitor = TrainingMonitor()
+    assert monitor.status == "idle" and monitor.bars == [] and monitor.history == []
+    assert set(monitor.stats) == {"loss", "samples_per_s", "elapsed_s", "eta_s"}
+    assert set(monitor.device) == {"type", "name", "memory_used", "memory_peak", "memory_total", "utilization"}
+    json.dumps(monitor.get_state(), allow_nan=False)
+
+
+def test_batch_updates_are_throttled_and_epoch_ends_always_sent():
+    clock = Clock()
+    monitor = TrainingMonitor(clock=clock, interval=0.2)
+    sent = []
+    monitor.observe(lambda change: sent.append(change["new"]), names="bars")
+    base = monitor.n_syncs
+    monitor.handle(ev("train", "begin", 3))
+    assert monitor.n_syncs == base + 1  # begins go out at once
+    for epoch in (1, 2):
+        monitor.handle(ev("epoch", "begin", 1000, epoch=epoch))
+        for i in range(1, 1001):
+            clock.t += 0.001  # 1000 batches a second
+            monitor.handle(ev("batch", "advance", 1000, i, loss=0.5))
+        monitor.handle(ev("epoch", "end", 1000, 1000, epoch=epoch, train={"loss": 0.5}))
+        assert monitor.history[-1]["epoch"] == epoch  # the epoch end was sent
+    # 2 s of batches at <= 5 updates a second, plus the begin and two epoch ends
+    assert monitor.n_syncs - base <= 2 * 5 + 3 + 2
+    assert monitor.n_syncs - base >= 2 * 5
+    assert monitor.bars[0]["completed"] == 2
+
+
+def test_a_quiet_stretch_sends_the_next_batch_at_once():
+    clock = Clock()
+    monitor = TrainingMonitor(clock=clock, interval=0.2)
+    monitor.handle(ev("train", "begin", 1))
+    monitor.handle(ev("epoch", "begin", 10, epoch=1))
+    clock.t += 0.05
+    monitor.handle(ev("batch", "advance", 10, 1))
+    assert [b["level"] for b in monitor.bars] == ["train"]  # the epoch begin and batch are held back
+    clock.t += 0.2
+    monitor.handle(ev("batch", "advance", 10, 2))
+    assert monitor.bars[1]["completed"] == 2
+
+
+def test_stop_from_the_front_end_and_from_python():
+    clock = Clock()
+    polls = []
+
+    class Session:
+        def __enter__(self):
+            return polls.append
+
+        def __exit__(self, *exc):
+            polls.append("closed")
+
+    monitor = TrainingMonitor(clock=clock)
+    monitor._poller.poll_factory = Session
+    monitor.handle(ev("train", "begin", 5))
+    assert monitor.poll() is False and polls == [20]
+    assert monitor.poll() is False and polls == [20]  # throttled: no time has passed
+    clock.t += 1
+    monitor.set_state({"stop_requested": True})  # what the front end's Stop click sends
+    assert monitor.poll() is True and monitor.status == "stopping"
+    monitor.handle(ev("train", "end", 5, 2, stopped=True))
+    assert monitor.status == "stopped" and polls[-1] == "closed"
+    assert monitor.stop_requested is True
+
+
+def test_fixed_title_wins():
+    monitor = TrainingMonitor(title="my run")
+    monitor.handle(ev("train", "begin", 2, learner_id="x"))
+    assert monitor.title == "my run"

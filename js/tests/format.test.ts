@@ -1,48 +1,51 @@
-import { describe, expect, it } from "vitest";
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
 import { formatBytes, formatCount, formatDuration, formatNumber, formatValue } from "../_format";
+
+const DASH = "\u2014";
 
 describe("formatDuration", () => {
   it("uses seconds, m:ss and h:mm:ss", () => {
-    expect(formatDuration(42.4)).toBe("42s");
-    expect(formatDuration(187)).toBe("3:07");
-    expect(formatDuration(3723)).toBe("1:02:03");
+    assert.equal(formatDuration(42.4), "42s");
+    assert.equal(formatDuration(187), "3:07");
+    assert.equal(formatDuration(3723), "1:02:03");
   });
   it("shows a dash when unknown", () => {
-    expect(formatDuration(null)).toBe("\u2014");
-    expect(formatDuration(Number.NaN)).toBe("\u2014");
-    expect(formatDuration(-1)).toBe("\u2014");
+    assert.equal(formatDuration(null), DASH);
+    assert.equal(formatDuration(Number.NaN), DASH);
+    assert.equal(formatDuration(-1), DASH);
   });
 });
 
 describe("formatBytes", () => {
   it("uses binary units", () => {
-    expect(formatBytes(512)).toBe("512 B");
-    expect(formatBytes(1536)).toBe("1.50 KiB");
-    expect(formatBytes(80 * 1024 ** 3)).toBe("80.0 GiB");
-    expect(formatBytes(null)).toBe("\u2014");
+    assert.equal(formatBytes(512), "512 B");
+    assert.equal(formatBytes(1536), "1.50 KiB");
+    assert.equal(formatBytes(80 * 1024 ** 3), "80.0 GiB");
+    assert.equal(formatBytes(null), DASH);
   });
 });
 
 describe("formatNumber", () => {
   it("keeps about four significant digits", () => {
-    expect(formatNumber(0.123456)).toBe("0.1235");
-    expect(formatNumber(12)).toBe("12");
-    expect(formatNumber(12345)).toBe("12.3k");
-    expect(formatNumber(2_500_000)).toBe("2.50M");
-    expect(formatNumber(0.00001234)).toBe("1.23e-5");
-    expect(formatNumber(null)).toBe("\u2014");
-    expect(formatNumber(Infinity)).toBe("\u221e");
+    assert.equal(formatNumber(0.123456), "0.1235");
+    assert.equal(formatNumber(12), "12");
+    assert.equal(formatNumber(12345), "12.3k");
+    assert.equal(formatNumber(2_500_000), "2.50M");
+    assert.equal(formatNumber(0.00001234), "1.23e-5");
+    assert.equal(formatNumber(null), DASH);
+    assert.equal(formatNumber(Infinity), "\u221e");
   });
 });
 
 describe("formatCount and formatValue", () => {
   it("groups digits", () => {
-    expect(formatCount(1234567)).toBe("1,234,567");
+    assert.equal(formatCount(1234567), "1,234,567");
   });
   it("shows strings as they are and the rest as JSON", () => {
-    expect(formatValue("<b>x</b>")).toBe("<b>x</b>");
-    expect(formatValue([100, 200])).toBe("[100,200]");
-    expect(formatValue(null)).toBe("null");
-    expect(formatValue(true)).toBe("true");
+    assert.equal(formatValue("<b>x</b>"), "<b>x</b>");
+    assert.equal(formatValue([100, 200]), "[100,200]");
+    assert.equal(formatValue(null), "null");
+    assert.equal(formatValue(true), "true");
   });
 });

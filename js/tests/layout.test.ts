@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
 import { approximateMeasure, layoutGraph, nodeSubtitle, pathData } from "../_layout";
 import type { GraphNode, GraphSpec } from "../graph_view";
 
@@ -24,18 +25,16 @@ describe("layoutGraph", () => {
   it("places a chain top to bottom with labelled edges", () => {
     const layout = layoutGraph(spec, approximateMeasure, "TB");
     const y = Object.fromEntries(layout.nodes.map((n) => [n.id, n.y]));
-    expect(y.ingress).toBeLessThan(y.linear);
-    expect(y.linear).toBeLessThan(y.relu);
-    expect(y.relu).toBeLessThan(y.head);
-    expect(layout.edges).toHaveLength(3);
-    expect(layout.edges[0].labelAt).not.toBeNull();
-    expect(layout.edges[2].labelAt).toBeNull();
-    for (const e of layout.edges) expect(e.points.length).toBeGreaterThanOrEqual(2);
+    assert.ok(y.ingress < y.linear && y.linear < y.relu && y.relu < y.head);
+    assert.equal(layout.edges.length, 3);
+    assert.notEqual(layout.edges[0].labelAt, null);
+    assert.equal(layout.edges[2].labelAt, null);
+    for (const e of layout.edges) assert.ok(e.points.length >= 2);
   });
   it("places a chain left to right", () => {
     const layout = layoutGraph(spec, approximateMeasure, "LR");
     const x = Object.fromEntries(layout.nodes.map((n) => [n.id, n.x]));
-    expect(x.ingress).toBeLessThan(x.head);
+    assert.ok(x.ingress < x.head);
   });
   it("sizes nodes to their text and skips edges to unknown nodes", () => {
     const wide: GraphSpec = {
@@ -43,20 +42,20 @@ describe("layoutGraph", () => {
       edges: [{ src: "b", dst: "nowhere", label: "x" }],
     };
     const layout = layoutGraph(wide, approximateMeasure);
-    expect(layout.nodes[0].width).toBeGreaterThan(layout.nodes[1].width);
-    expect(layout.edges).toHaveLength(0);
+    assert.ok(layout.nodes[0].width > layout.nodes[1].width);
+    assert.equal(layout.edges.length, 0);
   });
 });
 
 describe("nodeSubtitle and pathData", () => {
   it("adds the parameter count when known", () => {
-    expect(nodeSubtitle(node("l", "layer", 1234))).toBe("layer \u00b7 1,234 params");
-    expect(nodeSubtitle(node("l", "layer", 1))).toBe("layer \u00b7 1 param");
-    expect(nodeSubtitle(node("l", "loss"))).toBe("loss");
+    assert.equal(nodeSubtitle(node("l", "layer", 1234)), "layer \u00b7 1,234 params");
+    assert.equal(nodeSubtitle(node("l", "layer", 1)), "layer \u00b7 1 param");
+    assert.equal(nodeSubtitle(node("l", "loss")), "loss");
   });
   it("draws straight two-point paths and curves through more", () => {
-    expect(pathData([{ x: 0, y: 0 }, { x: 10, y: 5 }])).toBe("M0.0,0.0L10.0,5.0");
-    expect(pathData([{ x: 0, y: 0 }, { x: 5, y: 5 }, { x: 10, y: 0 }])).toContain("Q");
-    expect(pathData([])).toBe("");
+    assert.equal(pathData([{ x: 0, y: 0 }, { x: 10, y: 5 }]), "M0.0,0.0L10.0,5.0");
+    assert.match(pathData([{ x: 0, y: 0 }, { x: 5, y: 5 }, { x: 10, y: 0 }]), /Q/);
+    assert.equal(pathData([]), "");
   });
 });

@@ -26,7 +26,7 @@ import numpy as np
 from jupytorch.core.exceptions import InvalidParameterError, JupytorchError, JupytorchWarning
 from jupytorch.core.paramset import ParamSet
 
-__all__ = ["Measure", "as_measures", "make_measure", "BUILTIN_MEASURES"]
+__all__ = ["Measure", "Undefined", "as_measures", "make_measure", "BUILTIN_MEASURES"]
 
 TASK_TYPES = ("classif", "regr")
 PROPERTIES = ("requires_learner", "requires_task", "requires_train_set")
@@ -36,7 +36,10 @@ _TASK_WORDS = {"classif": "classification", "regr": "regression"}
 
 
 class Undefined(Exception):  # noqa: N818 - a signal, not an error shown to users
-    """Raised by a measure function when its value is undefined; ``Measure.score`` returns NaN."""
+    """Raise in a measure function when the value does not exist for this prediction.
+
+    ``Measure.score`` then returns NaN and warns with the reason (``Undefined("the truth is constant")``).
+    """
 
 
 class Measure:
@@ -50,7 +53,8 @@ class Measure:
         The predictions it scores; None for measures that score any (``time_train``).
     fun : callable
         ``fun(prediction, **kw) -> float``. It receives the parameter values as keywords and
-        those of ``task``, ``learner`` and ``train_set`` that its signature names.
+        those of ``task``, ``learner`` and ``train_set`` that its signature names. Where the
+        value does not exist it raises :class:`Undefined` (the score becomes NaN with a warning).
     minimize : bool or None
         Whether lower values are better (None: neither, e.g. a score that is only reported).
     predict_type : {"response", "prob", "se"} or None

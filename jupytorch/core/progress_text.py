@@ -121,7 +121,7 @@ class TextProgress:
             parent.update(1)  # one iteration (or experiment) done, unless an advance event said so
 
     def should_stop(self) -> bool:
-        """Always False: in a terminal, Ctrl-C stops."""
+        """Return False: in a terminal, Ctrl-C stops."""
         return False
 
     def close(self) -> None:

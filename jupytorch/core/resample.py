@@ -398,6 +398,11 @@ class ResampleResult:
         return [o.learner if o.learner is not None else self.learner.clone() for o in self._outcomes]
 
     @property
+    def seeds(self) -> list[int | None]:
+        """The seed each iteration ran with (None when ``resample`` got no seed)."""
+        return [o.seed for o in self._outcomes]
+
+    @property
     def internal_valid_scores(self) -> list[dict[str, float] | None]:
         """Per iteration, the validation scores the learner computed while training (or None)."""
         return [o.internal_valid_scores for o in self._outcomes]

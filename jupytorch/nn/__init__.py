@@ -1,1 +1,22 @@
-"""jupytorch.nn"""
+"""jupytorch.nn: torch learners, losses, optimizers, callbacks, and networks built from graphs.
+
+This package is also the sugar function ``nn``. Python binds an imported subpackage to its
+parent's attribute, so ``from jupytorch import nn`` (and ``jt.nn``) give this package; calling it,
+``nn("linear", out_features=10)``, is :func:`jupytorch.pipelines.sugar.nn`, i.e.
+``po("nn_linear", id="linear", out_features=10)``.
+"""
+
+import sys as _sys
+import types as _types
+
+
+class _CallableModule(_types.ModuleType):
+    """The package ``jupytorch.nn`` that, called, builds a layer PipeOp (``nn("relu")``)."""
+
+    def __call__(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN204 - forwards to pipelines.sugar.nn
+        from jupytorch.pipelines.sugar import nn
+
+        return nn(*args, **kwargs)
+
+
+_sys.modules[__name__].__class__ = _CallableModule

@@ -27,6 +27,17 @@ EXPORTS = {
     "LearnerTorchModule": "jupytorch.nn.learners.module:LearnerTorchModule",
     "set_validate": "jupytorch.nn.validate:set_validate",
     "auto_device": "jupytorch.nn.device:auto_device",
+    # networks from graphs
+    "nn_graph": "jupytorch.nn.nn_graph:nn_graph",
+    "NNGraph": "jupytorch.nn.nn_graph:NNGraph",
+    "PipeOpModule": "jupytorch.nn.nn_graph:PipeOpModule",
+    "ModelDescriptor": "jupytorch.nn.model_descriptor:ModelDescriptor",
+    "model_descriptor_union": "jupytorch.nn.model_descriptor:model_descriptor_union",
+    "model_descriptor_to_module": "jupytorch.nn.model_descriptor:model_descriptor_to_module",
+    "model_descriptor_to_learner": "jupytorch.nn.pipeop_model:model_descriptor_to_learner",
+    "PipeOpTorch": "jupytorch.nn.pipeop_torch:PipeOpTorch",
+    "PipeOpTorchIngress": "jupytorch.nn.pipeop_ingress:PipeOpTorchIngress",
+    "ShapeError": "jupytorch.nn.shapes:ShapeError",
 }
 
 _LEARNERS = {
@@ -63,6 +74,44 @@ _CALLBACKS = {
     "lr_reduce_on_plateau": ("jupytorch.nn.callbacks.lr_scheduler:lr_reduce_on_plateau", "Reduce on plateau"),
 }
 
+# networks from graphs: key -> ("module:Class" under jupytorch.nn, kind, label); layers are also nn("<key without nn_>")
+_GRAPH_PIPEOPS = {
+    "module": ("nn_graph:PipeOpModule", "layer", "A torch module as a node of a module graph"),
+    "torch_ingress_num": ("pipeop_ingress:PipeOpTorchIngressNum", "ingress", "Numeric features into a network"),
+    "torch_ingress_categ": ("pipeop_ingress:PipeOpTorchIngressCateg", "ingress", "Categorical features into a network"),
+    "torch_ingress_ltnsr": ("pipeop_ingress:PipeOpTorchIngressLtnsr", "ingress", "A lazy tensor into a network"),
+    "torch_loss": ("pipeop_config:PipeOpTorchLoss", "loss", "Set the loss"),
+    "torch_optimizer": ("pipeop_config:PipeOpTorchOptimizer", "optimizer", "Set the optimizer"),
+    "torch_callbacks": ("pipeop_config:PipeOpTorchCallbacks", "callbacks", "Add training callbacks"),
+    "torch_model_classif": ("pipeop_model:PipeOpTorchModelClassif", "model", "Build and train a classification network"),
+    "torch_model_regr": ("pipeop_model:PipeOpTorchModelRegr", "model", "Build and train a regression network"),
+}
+_LAYERS = {
+    "linear": "dense:PipeOpTorchLinear", "head": "dense:PipeOpTorchHead", "identity": "dense:PipeOpTorchIdentity",
+    "fn": "dense:PipeOpTorchFn",
+    **{f"conv{n}d": f"conv:PipeOpTorchConv{n}d" for n in (1, 2, 3)},
+    **{f"conv_transpose{n}d": f"conv:PipeOpTorchConvTranspose{n}d" for n in (1, 2, 3)},
+    **{f"max_pool{n}d": f"conv:PipeOpTorchMaxPool{n}d" for n in (1, 2, 3)},
+    **{f"avg_pool{n}d": f"conv:PipeOpTorchAvgPool{n}d" for n in (1, 2, 3)},
+    **{f"adaptive_avg_pool{n}d": f"conv:PipeOpTorchAdaptiveAvgPool{n}d" for n in (1, 2, 3)},
+    **{f"batch_norm{n}d": f"norm:PipeOpTorchBatchNorm{n}d" for n in (1, 2, 3)},
+    "layer_norm": "norm:PipeOpTorchLayerNorm", "dropout": "norm:PipeOpTorchDropout",
+    "reshape": "reshape:PipeOpTorchReshape", "flatten": "reshape:PipeOpTorchFlatten",
+    "squeeze": "reshape:PipeOpTorchSqueeze", "unsqueeze": "reshape:PipeOpTorchUnsqueeze",
+    "merge_sum": "merge:PipeOpTorchMergeSum", "merge_prod": "merge:PipeOpTorchMergeProd",
+    "merge_cat": "merge:PipeOpTorchMergeCat", "block": "block:PipeOpTorchBlock",
+    "tokenizer_num": "tokenizers:PipeOpTorchTokenizerNum", "tokenizer_categ": "tokenizers:PipeOpTorchTokenizerCateg",
+    "ft_cls": "tokenizers:PipeOpTorchFTCLS", "ft_transformer_block": "transformer:PipeOpTorchFTTransformerBlock",
+    "transformer_encoder_layer": "transformer:PipeOpTorchTransformerEncoderLayer",
+    **{k: f"activations:PipeOpTorch{c}" for k, c in (
+        ("elu", "ELU"), ("hardshrink", "Hardshrink"), ("hardsigmoid", "Hardsigmoid"), ("hardtanh", "Hardtanh"),
+        ("leaky_relu", "LeakyReLU"), ("log_sigmoid", "LogSigmoid"), ("prelu", "PReLU"), ("relu", "ReLU"),
+        ("relu6", "ReLU6"), ("rrelu", "RReLU"), ("selu", "SELU"), ("celu", "CELU"), ("gelu", "GELU"),
+        ("sigmoid", "Sigmoid"), ("softplus", "Softplus"), ("softshrink", "Softshrink"), ("softsign", "Softsign"),
+        ("tanh", "Tanh"), ("tanhshrink", "Tanhshrink"), ("threshold", "Threshold"), ("glu", "GLU"),
+        ("reglu", "ReGLU"), ("geglu", "GeGLU"), ("softmax", "Softmax"))},
+}
+
 
 def register() -> None:
     """Add the torch learners, losses, optimizers and callbacks."""
@@ -80,3 +129,8 @@ def register() -> None:
     callbacks = registry("callback")
     for key, (target, label) in _CALLBACKS.items():
         callbacks.add(key, target, label=label)
+    pipeops = registry("pipeop")
+    for key, (target, kind, label) in _GRAPH_PIPEOPS.items():
+        pipeops.add(key, f"jupytorch.nn.{target}", kind=kind, label=label)
+    for key, target in _LAYERS.items():
+        pipeops.add(f"nn_{key}", f"jupytorch.nn.layers.{target}", kind="layer", label=f"Network layer {key}")

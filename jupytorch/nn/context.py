@@ -51,6 +51,8 @@ class Context:
         synchronisation (NaN before the first refresh).
     epoch_loss : float
         Mean training loss of the last finished epoch.
+    valid_loss : float
+        The loss on the validation data in the last evaluation (NaN when not evaluated).
     last_scores_train, last_scores_valid : dict or None
         Scores of ``measures_train`` / ``measures_valid`` of the last evaluation (None in epochs
         that are not evaluated, see ``eval_freq``).
@@ -73,7 +75,7 @@ class Context:
     __slots__ = (
         "learner", "task_train", "task_valid", "dataset_train", "dataset_valid", "network", "optimizer",
         "loss_fn", "device", "total_epochs", "epoch", "step", "global_step", "n_batches", "batch", "y_hat",
-        "last_loss", "running_loss", "epoch_loss", "last_scores_train", "last_scores_valid", "measures_train",
+        "last_loss", "running_loss", "epoch_loss", "valid_loss", "last_scores_train", "last_scores_valid", "measures_train",
         "measures_valid", "eval_freq", "terminate", "interrupted", "callbacks", "scaler", "seed", "trainer",
     )
 
@@ -82,7 +84,7 @@ class Context:
             setattr(self, name, None)
         self.epoch = self.step = self.global_step = 0
         self.terminate = self.interrupted = False
-        self.running_loss = self.epoch_loss = float("nan")
+        self.running_loss = self.epoch_loss = self.valid_loss = float("nan")
         self.callbacks = {}
         for name, value in fields.items():
             setattr(self, name, value)

@@ -56,7 +56,10 @@ class BatchgetterNum:
 
     def __call__(self, data: pd.DataFrame, **kwargs: Any) -> torch.Tensor:
         array = data.to_numpy(dtype=np.float32, na_value=np.nan) if data.shape[1] else np.empty((len(data), 0), np.float32)
-        return torch.from_numpy(np.ascontiguousarray(array))
+        array = np.ascontiguousarray(array)
+        if not array.flags.writeable:  # a read-only view of the frame (copy-on-write pandas)
+            array = array.copy()
+        return torch.from_numpy(array)
 
     def to_config(self) -> dict[str, Any]:
         return {"kind": self.kind}
@@ -113,8 +116,8 @@ class BatchgetterCateg:
                 codes = pd.array(values, dtype="boolean")
                 out[:, j] = np.where(codes.isna(), 2, codes.fillna(False).to_numpy(dtype=np.int64))
             else:
-                codes = pd.Categorical(values, categories=levels).codes.astype(np.int64)
-                codes[codes < 0] = len(levels)
+                codes = pd.Index(levels).get_indexer(np.asarray(values, dtype=object)).astype(np.int64)
+                codes[codes < 0] = len(levels)  # missing or not seen in training
                 out[:, j] = codes
         return torch.from_numpy(out)
 

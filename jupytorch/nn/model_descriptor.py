@@ -114,7 +114,7 @@ class ModelDescriptor:
         ingress = ", ".join(f"{name} {shape_to_str(tok.shape)}" for name, tok in self.ingress.items()) or "-"
         pointer = "-" if self.pointer is None else f"{self.pointer[0]}.{self.pointer[1]} {shape_to_str(self.pointer_shape)}"
         return [
-            f"* Modules ({self.n_modules}): {' >> '.join(self.graph.ids()) if len(self.graph) else '-'}",
+            f"* Modules ({self.n_modules}): {', '.join(self.graph.ids()) if len(self.graph) else '-'}",
             f"* Ingress: {ingress}",
             f"* Task: {getattr(self.task, 'id', '?')} ({getattr(self.task, 'task_type', '?')})",
             f"* Loss: {getattr(self.loss, 'id', '-') if self.loss is not None else '-'}",

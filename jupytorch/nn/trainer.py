@@ -348,6 +348,7 @@ class Trainer:
             ctx.interrupted = ctx.terminate = True
         evaluate = ctx.epoch % self.eval_freq == 0 or ctx.epoch >= ctx.total_epochs or ctx.terminate
         ctx.last_scores_train = ctx.last_scores_valid = None
+        ctx.valid_loss = float("nan")
         if evaluate:
             ctx.last_scores_train = self._train_scores()
         self._outputs, self._positions = [], []
@@ -360,9 +361,15 @@ class Trainer:
             elapsed = max(time.perf_counter() - self._epoch_start, 1e-9)
             train = {"loss": ctx.epoch_loss, **(ctx.last_scores_train or {})}
             progress.emit("epoch", "end", total=ctx.n_batches, completed=ctx.step, epoch=ctx.epoch, train=train,
-                          valid=dict(ctx.last_scores_valid or {}), samples_per_s=ctx.dataset_train.n / elapsed,
+                          valid=self._valid_info(), samples_per_s=ctx.dataset_train.n / elapsed,
                           device=self._device_info())
             progress.emit("train", "advance", total=ctx.total_epochs, completed=ctx.epoch)
+
+    def _valid_info(self) -> dict[str, float]:
+        ctx = self.ctx
+        if ctx.last_scores_valid is None:
+            return {}
+        return {"loss": ctx.valid_loss, **ctx.last_scores_valid}
 
     def _train_scores(self) -> dict[str, float]:
         ctx = self.ctx
@@ -390,11 +397,23 @@ class Trainer:
             on_batch = (before, after)
         ds = ctx.dataset_valid
         output = predict_loop(ctx.network, ds, self.batch_size_predict, self._forward, self._autocast, on_batch)
+        ctx.valid_loss = self._valid_loss(output, ds)
         if not ctx.measures_valid:
             return {}
         import numpy as np
 
         return self._score(ctx.measures_valid, output, ds, np.arange(ds.n), ctx.task_valid)
+
+    def _valid_loss(self, output: torch.Tensor, dataset: TaskDataset) -> float:
+        """The loss on the validation data (one extra op on outputs already computed)."""
+        if dataset.y is None or not isinstance(output, torch.Tensor):
+            return float("nan")
+        try:
+            with torch.inference_mode():
+                loss = self.ctx.loss_fn(output, dataset.y.to(output.device))
+            return float(loss) if loss.numel() == 1 else float(loss.float().mean())
+        except Exception:  # noqa: BLE001 - a custom loss that cannot score the whole set at once
+            return float("nan")
 
     def _score(self, measures: Sequence[Any], output: torch.Tensor, dataset: TaskDataset, positions: Any,
                task: Any) -> dict[str, float]:

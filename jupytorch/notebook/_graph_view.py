@@ -88,7 +88,8 @@ def _normalize_node(node: Any, i: int) -> dict[str, Any]:
     where = f"node {node_id!r}"
     kind = node.get("kind", "other")
     if kind not in NODE_KINDS:
-        raise _fail(where, f"'kind' is {kind!r}; valid kinds are {', '.join(NODE_KINDS)}.{did_you_mean(str(kind), NODE_KINDS)}")
+        hint = did_you_mean(str(kind), NODE_KINDS)
+        raise _fail(where, f"'kind' is {kind!r}; valid kinds are {', '.join(NODE_KINDS)}.{hint}")
     label = node.get("label", node_id)
     if not isinstance(label, str):
         raise _fail(where, f"'label' must be a string, got {label!r}.")
@@ -101,7 +102,8 @@ def _normalize_node(node: Any, i: int) -> dict[str, Any]:
     n_params = node.get("n_params")
     if n_params is not None and (isinstance(n_params, bool) or not isinstance(n_params, int) or n_params < 0):
         raise _fail(where, f"'n_params' must be a count (int >= 0) or None, got {n_params!r}.")
-    return {"id": node_id, "kind": kind, "label": label, "params": _as_json(dict(params)), "state": state, "n_params": n_params}
+    return {"id": node_id, "kind": kind, "label": label, "params": _as_json(dict(params)), "state": state,
+            "n_params": n_params}
 
 
 def _normalize_edge(edge: Any, i: int, ids: set[str]) -> dict[str, Any]:
@@ -111,7 +113,8 @@ def _normalize_edge(edge: Any, i: int, ids: set[str]) -> dict[str, Any]:
     _check_keys(edge, _EDGE_KEYS, where)
     for end in ("src", "dst"):
         if edge.get(end) not in ids:
-            raise _fail(where, f"{end!r} is {edge.get(end)!r}, which is not a node id.{did_you_mean(str(edge.get(end)), ids)}")
+            hint = did_you_mean(str(edge.get(end)), ids)
+            raise _fail(where, f"{end!r} is {edge.get(end)!r}, which is not a node id.{hint}")
     label = edge.get("label") or ""
     if not isinstance(label, str):
         raise _fail(where, f"'label' must be a string, got {label!r}.")

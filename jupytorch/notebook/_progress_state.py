@@ -25,7 +25,7 @@ _DEVICE_KEYS = ("type", "name", "memory_used", "memory_peak", "memory_total", "u
 
 
 def _number(value: Any) -> float | None:
-    """A finite float, or None for anything else (NaN, strings, missing)."""
+    """Return ``value`` as a finite float, or None (NaN, strings, missing)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         try:
             value = float(value)  # numpy and torch scalars
@@ -158,7 +158,8 @@ class ProgressState:
         bar = self.levels.get("epoch")
         if bar is None or bar.ended is not None:  # a trainer that sends no epoch begin
             train = self.levels.get("train")
-            bar = self.levels["epoch"] = _Level("epoch", None, 0, now, info={"epoch": (train.completed + 1) if train else 1})
+            epoch = (train.completed + 1) if train else 1
+            bar = self.levels["epoch"] = _Level("epoch", None, 0, now, info={"epoch": epoch})
         bar.completed = completed
         if total is not None:
             bar.total = int(total)
@@ -180,7 +181,8 @@ class ProgressState:
                 owner.completed = max(owner.completed, owner.finished_children)
         if level == "epoch":
             epoch = int(info.get("epoch", bar.info.get("epoch", len(self.history) + 1)))
-            self.history.append({"epoch": epoch, "train": _scores(info.get("train")), "valid": _scores(info.get("valid"))})
+            row = {"epoch": epoch, "train": _scores(info.get("train")), "valid": _scores(info.get("valid"))}
+            self.history.append(row)
             if "train" in self.levels:
                 self.levels["train"].completed = max(self.levels["train"].completed, epoch)
         if info.get("stopped"):
@@ -238,7 +240,7 @@ class ProgressState:
         return (now - bar.started) * (1.0 - fraction) / fraction
 
     def snapshot(self) -> dict[str, Any]:
-        """The widget's traits as plain data (new objects every call)."""
+        """Return the widget's traits as plain data (new objects every call)."""
         now = self.clock() if self.ended is None else self.ended
         bars = []
         for level in _BAR_LEVELS:

@@ -9,4 +9,4 @@ EXPORTS = {
 
 
 def register() -> None:
-    """The notebook layer adds no registry entries."""
+    """Add nothing: the notebook layer has no registry entries."""

@@ -129,5 +129,5 @@ class TrainingMonitor(anywidget.AnyWidget):
         self._poller.close()
 
     def summary(self) -> dict[str, Any]:
-        """The shown state as plain data (title, status, bars, stats, history, device)."""
+        """Return the shown state as plain data (title, status, bars, stats, history, device)."""
         return self._state.snapshot()

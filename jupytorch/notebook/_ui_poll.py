@@ -106,7 +106,7 @@ class _ShellQueue:
 
 
 def _session_factory() -> Callable[[], Any] | None:
-    """A factory of polling sessions that suits the running kernel (None outside a kernel)."""
+    """Return a factory of polling sessions that suits the running kernel (None outside one)."""
     shell = _shell()
     kernel = getattr(shell, "kernel", None)
     if kernel is None:

@@ -9,19 +9,17 @@ module; they reach :func:`progress_view` by the string
 
 Events
 ------
-Plain dicts ``{"level", "stage", "total", "completed", "info"}``:
+Plain dicts ``{"level", "stage", "total", "completed", "info"}``; per level, what ``total`` and
+``completed`` count and which ``info`` keys are read (? = optional):
 
-========== ============================ ============================================== ==========================================
-level      total / completed            begin info                                      advance / end info
-========== ============================ ============================================== ==========================================
-benchmark  experiments (resample runs)  title?                                          ``end``: error?
-resample   iterations                   learner_id, task_id, resampling_id              ``advance`` after each iteration
-train      epochs                       learner_id, task_id, device (see below)         ``end``: stopped (bool), message?, error?
-epoch      batches of this epoch        epoch (1-based)                                 ``end``: epoch, train {measure: value},
-                                                                                        valid {measure: value}
-batch      batches of this epoch /      (only ``advance``)                              loss?, samples?, samples_per_s?, device?
-           batches done in it
-========== ============================ ============================================== ==========================================
+- ``benchmark``: experiments (resample runs). begin: title?; end: error?
+- ``resample``: iterations. begin: learner_id, task_id, resampling_id; ``advance`` after each
+  iteration (or the view counts the trainings that ended).
+- ``train``: epochs. begin: learner_id, task_id, device?; end: stopped (bool), message?, error?
+- ``epoch``: batches of this epoch. begin: epoch (1-based); end: epoch, train {measure: value},
+  valid {measure: value}.
+- ``batch``: only ``advance``; total = batches of the epoch, completed = batches done in it.
+  info: loss?, samples?, samples_per_s?, device?
 
 ``loss`` is the running training loss of the epoch; ``samples`` the samples seen so far in the
 epoch (the view derives samples/s) or ``samples_per_s`` directly; ``device`` is a dict with any of
@@ -128,7 +126,7 @@ class WidgetProgress:
 
 
 def progress_view(kind: Literal["auto", "widget", "text", "none"] = "auto") -> Any:
-    """The progress view to register for a piece of work.
+    """Return the progress view to register for a piece of work.
 
     Parameters
     ----------

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import pytest
-from core.core_toys import MajorityClassif, MeanRegr, NearestMeanClassif, classif_task, regr_task
+
+# core_toys must be importable by name, also in joblib's worker processes (which start with this
+# sys.path), so that its learners unpickle there; pytest's importlib mode does not add test folders.
+_HERE = str(Path(__file__).resolve().parent)
+if _HERE not in sys.path:
+    sys.path.insert(0, _HERE)
+
+from core_toys import MajorityClassif, MeanRegr, NearestMeanClassif, classif_task, regr_task  # noqa: E402
 
 
 class Recorder:

@@ -1,7 +1,7 @@
 """Tiny deterministic learners and tasks for the core tests.
 
-They live in an importable module (not in conftest.py) so that joblib's worker processes can
-unpickle them by reference when tests run iterations with ``n_jobs=2``.
+They live in an importable module (not in conftest.py, which puts this folder on ``sys.path``)
+so that joblib's worker processes can unpickle them by reference when tests use ``n_jobs=2``.
 """
 
 from __future__ import annotations

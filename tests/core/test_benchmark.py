@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-from core.core_toys import MajorityClassif, MeanRegr, NearestMeanClassif, classif_task, regr_task
+from core_toys import MajorityClassif, MeanRegr, NearestMeanClassif, classif_task, regr_task
 
 import jupytorch as jt
 from jupytorch.core import progress

@@ -7,12 +7,12 @@ import pickle
 
 import numpy as np
 import pytest
-from core.core_toys import MeanRegr, regr_task
+from core_toys import MeanRegr, regr_task
 
 import jupytorch as jt
 from jupytorch.core._register import MEASURES
 from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning, UnknownKeyError
-from jupytorch.core.measure import BUILTIN_MEASURES, Measure, as_measures
+from jupytorch.core.measure import BUILTIN_MEASURES, Measure, Undefined, as_measures
 from jupytorch.core.prediction import PredictionClassif, PredictionRegr
 
 # binary: positive class "a"; TP = rows 0, 4; FN = row 1; FP = row 3; TN = row 2
@@ -245,6 +245,17 @@ class TestMeasureObject:
         p = PredictionRegr([0, 1], [1.0, 2.0], [2.0, 4.0])
         assert measure.score(p, learner="L") == pytest.approx(2.5)
         assert seen["learner"] == "L"
+
+    def test_custom_measure_may_be_undefined(self):
+        def fun(prediction):
+            if len(prediction) < 3:
+                raise Undefined("needs three observations")
+            return 1.0
+
+        measure = Measure("regr.picky", "regr", fun, minimize=True)
+        with pytest.warns(JupytorchWarning, match=r"Measure 'regr.picky' is undefined here \(needs three observations\)"):
+            assert math.isnan(measure.score(PredictionRegr([0], [1.0], [1.0])))
+        assert measure.score(PredictionRegr([0, 1, 2], [1.0] * 3, [1.0] * 3)) == 1.0
 
     def test_fields_params_and_repr(self):
         measure = jt.msr("classif.f1", average="macro", id="f1_macro")

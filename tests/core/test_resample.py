@@ -7,7 +7,7 @@ import pickle
 
 import numpy as np
 import pytest
-from core.core_toys import MeanRegr, classif_task, regr_task
+from core_toys import MeanRegr, classif_task, regr_task
 
 import jupytorch as jt
 from jupytorch.core import progress
@@ -116,6 +116,7 @@ class TestSeeds:
         assert [lr.model["seed"] for lr in a.learners] == [lr.model["seed"] for lr in b.learners]
         assert all(isinstance(lr.model["seed"], int) for lr in a.learners)
         assert len({lr.model["seed"] for lr in a.learners}) == 3  # one seed per iteration
+        assert a.seeds == b.seeds and len(set(a.seeds)) == 3
         c = jt.resample(task_regr, noisy, jt.rsmp("cv", folds=3), seed=12)
         assert not np.array_equal(a.score()["regr.mse"], c.score()["regr.mse"])
 

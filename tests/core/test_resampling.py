@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-from core.core_toys import classif_task, regr_task
+from core_toys import classif_task, regr_task
 
 import jupytorch as jt
 from jupytorch.core.exceptions import InvalidParameterError, NotTrainedError, TaskError
@@ -145,6 +145,20 @@ class TestOtherStrategies:
             assert np.intersect1d(train, test).size == 0
         half = jt.rsmp("bootstrap", ratio=0.5, repeats=2, seed=0).instantiate(task_regr)
         assert len(half.train_set(1)) == 15
+
+    def test_bootstrap_and_holdout_with_groups(self):
+        task = grouped_task()
+        groups = task.groups
+        b = jt.rsmp("bootstrap", repeats=3, seed=2).instantiate(task)
+        for i in range(3):
+            train_groups, test_groups = set(groups.loc[b.train_set(i)]), set(groups.loc[b.test_set(i)])
+            assert not train_groups & test_groups and train_groups | test_groups == set(range(7))
+            for g in train_groups:  # a drawn group comes with all its rows (as often as it was drawn)
+                members = groups.index[groups == g]
+                counts = {int(c) for c in np.unique(b.train_set(i)[np.isin(b.train_set(i), members)], return_counts=True)[1]}
+                assert len(counts) == 1
+        h = jt.rsmp("holdout", ratio=0.5, seed=2).instantiate(task)
+        assert not set(groups.loc[h.train_set(0)]) & set(groups.loc[h.test_set(0)])
 
     def test_subsampling(self, task_regr):
         s = jt.rsmp("subsampling", ratio=0.5, repeats=3, seed=0).instantiate(task_regr)

@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import pandas as pd
 import pytest
-from core.core_toys import MeanRegr
+from core_toys import MeanRegr
 
 import jupytorch as jt
 from jupytorch.core.exceptions import TaskError, UnknownKeyError

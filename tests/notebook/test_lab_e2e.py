@@ -29,7 +29,8 @@ spec = {{
         {{"id": "relu", "kind": "layer", "label": EVIL, "n_params": 0}},
         {{"id": "head", "kind": "layer", "label": "nn_head", "n_params": 130}},
         {{"id": "loss", "kind": "loss", "label": "torch_loss", "params": {{"loss": "cross_entropy"}}}},
-        {{"id": "model", "kind": "model", "label": "torch_model_classif", "params": {{"epochs": 30, "batch_size": 64}}}},
+        {{"id": "model", "kind": "model", "label": "torch_model_classif",
+          "params": {{"epochs": 30, "batch_size": 64}}}},
     ],
     "edges": [
         {{"src": "torch_ingress_num", "dst": "linear", "label": "(None, 20)"}},

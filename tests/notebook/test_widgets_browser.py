@@ -190,7 +190,8 @@ def test_training_monitor_shows_progress_device_and_curves(page, mount, artifact
     assert page.locator('.jt-stat[data-stat="samples_per_s"] .jt-stat-value').text_content() == "3200"
     assert page.locator('.jt-stat[data-stat="loss"] .jt-stat-value').text_content() == "0.35"
     assert page.locator(".jt-device-name").text_content() == "cuda: NVIDIA H100 80GB HBM3"
-    assert page.locator(".jt-device-memory").text_content() == "memory 3.00 GiB used \u00b7 5.00 GiB peak \u00b7 of 80.0 GiB"
+    memory = "memory 3.00 GiB used \u00b7 5.00 GiB peak \u00b7 of 80.0 GiB"
+    assert page.locator(".jt-device-memory").text_content() == memory
     assert page.locator(".jt-device-util").text_content() == "utilization 87%"
     assert page.locator(".jt-chart").evaluate_all("els => els.map(e => e.dataset.metric)") == ["loss", "classif.acc"]
     assert page.locator(".jt-chart-line.jt-train").count() == 2 and page.locator(".jt-chart-line.jt-valid").count() == 2

@@ -13,7 +13,7 @@ __all__ = ["CallbackHistory"]
 
 
 class CallbackHistory(Callback):
-    """Record per-epoch rows: ``epoch``, ``train_loss``, ``train.<measure>``, ``valid.<measure>``.
+    """Record per-epoch rows: ``epoch``, ``train_loss``, ``valid_loss``, ``train.<measure>``, ``valid.<measure>``.
 
     A row is recorded at the end of each evaluated epoch (every ``eval_freq`` epochs and the
     last one). After training, ``learner.model.callbacks["history"]`` is the DataFrame.
@@ -36,6 +36,8 @@ class CallbackHistory(Callback):
         if ctx.last_scores_train is None and ctx.last_scores_valid is None:
             return
         row: dict[str, Any] = {"epoch": ctx.epoch, "train_loss": ctx.epoch_loss}
+        if ctx.last_scores_valid is not None:
+            row["valid_loss"] = ctx.valid_loss
         row.update({f"train.{k}": v for k, v in (ctx.last_scores_train or {}).items()})
         row.update({f"valid.{k}": v for k, v in (ctx.last_scores_valid or {}).items()})
         self.record(row)

@@ -27,12 +27,13 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from typing import Self
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import pandas as pd
+import torch
 
 NEURONS = (64, 64)
 P = 0.1
@@ -60,7 +61,7 @@ def make_network(d_in: int, d_out: int) -> torch.nn.Sequential:
 class Clock:
     """Wall-clock and process CPU seconds of a block (CPU time is robust when the machine is busy)."""
 
-    def __enter__(self) -> Clock:
+    def __enter__(self) -> Self:
         self.wall, self.cpu = time.perf_counter(), time.process_time()
         return self
 
@@ -144,12 +145,12 @@ def main() -> None:
     for bs in args.batch_sizes:
         epochs = epochs_for.get(bs, 10)
         runners = {
-            "hand (fused Adam)": lambda: run_hand(x, y, bs, epochs, fused=True),
-            "jupytorch": lambda: run_jupytorch(task, bs, epochs),
-            "hand (default Adam)": lambda: run_hand(x, y, bs, epochs, fused=False),
+            "hand (fused Adam)": lambda bs=bs, epochs=epochs: run_hand(x, y, bs, epochs, fused=True),
+            "jupytorch": lambda bs=bs, epochs=epochs: run_jupytorch(task, bs, epochs),
+            "hand (default Adam)": lambda bs=bs, epochs=epochs: run_hand(x, y, bs, epochs, fused=False),
         }
         if not args.no_skorch:
-            runners["skorch"] = lambda: run_skorch(x, y, bs, epochs)
+            runners["skorch"] = lambda bs=bs, epochs=epochs: run_skorch(x, y, bs, epochs)
         for fn in runners.values():  # warm-up: imports, allocator, first-call costs
             fn()
         clocks: dict[str, list[Clock]] = {name: [] for name in runners}

@@ -202,9 +202,9 @@ function render({ model, el }: RenderProps<GraphViewModel>) {
     const kind = h("span", "jt-kind-badge", node.kind);
     kind.dataset.kind = node.kind;
 
-    const facts = h("dl", "jt-panel-facts");
+    const facts = h("div", "jt-panel-facts");
     const fact = (name: string, value: string, cls: string) => {
-      facts.append(h("dt", "", name), h("dd", cls, value));
+      facts.append(h("span", "jt-fact-name", name), h("span", `jt-fact-value ${cls}`, value));
     };
     fact("id", node.id, "jt-fact-id");
     fact("state", node.state ?? "none", "jt-fact-state");

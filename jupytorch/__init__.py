@@ -29,10 +29,6 @@ __version__ = "0.1.0.dev0"
 _EXPORTS: dict[str, str] = _catalog.exports()
 _catalog.register_all()
 
-# The sugar function nn() shares its name with the subpackage jupytorch.nn, which the catalogue
-# has just imported (and so bound as an attribute); bind the function over it.
-from jupytorch.pipelines.sugar import nn  # noqa: E402
-
 __all__ = sorted(_EXPORTS)
 
 

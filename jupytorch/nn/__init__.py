@@ -13,7 +13,7 @@ import types as _types
 class _CallableModule(_types.ModuleType):
     """The package ``jupytorch.nn`` that, called, builds a layer PipeOp (``nn("relu")``)."""
 
-    def __call__(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN204 - forwards to pipelines.sugar.nn
+    def __call__(self, *args, **kwargs):
         from jupytorch.pipelines.sugar import nn
 
         return nn(*args, **kwargs)

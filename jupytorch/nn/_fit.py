@@ -25,7 +25,7 @@ from jupytorch.nn.model import TaskSchema, TorchModel
 from jupytorch.nn.task_dataset import TaskDataset
 from jupytorch.nn.trainer import Trainer, make_forward, predict_loop
 
-__all__ = ["fit_learner", "predict_learner", "auto_progress_view"]
+__all__ = ["auto_progress_view", "fit_learner", "predict_learner"]
 
 
 @contextlib.contextmanager

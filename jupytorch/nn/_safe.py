@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["NotSafeError", "to_safe", "from_safe"]
+__all__ = ["NotSafeError", "from_safe", "to_safe"]
 
 
 class NotSafeError(TypeError):

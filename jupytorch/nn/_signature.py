@@ -14,9 +14,17 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from jupytorch.core.paramset import NO_DEFAULT, Param, ParamDbl, ParamInt, ParamLgl, ParamSet, ParamUty
+from jupytorch.core.paramset import (
+    NO_DEFAULT,
+    Param,
+    ParamDbl,
+    ParamInt,
+    ParamLgl,
+    ParamSet,
+    ParamUty,
+)
 
-__all__ = ["params_from_signature", "signature_names", "accepts"]
+__all__ = ["accepts", "params_from_signature", "signature_names"]
 
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z_0-9.]*")
 _FLOATISH = {"float", "int", "Tensor", "torch.Tensor", "None", "NoneType", "Optional", "Union"}

@@ -10,7 +10,7 @@ import torch
 
 from jupytorch.core.exceptions import InvalidParameterError
 
-__all__ = ["auto_device", "resolve_device", "torch_threads", "seeded"]
+__all__ = ["auto_device", "resolve_device", "seeded", "torch_threads"]
 
 
 def auto_device() -> torch.device:

@@ -18,7 +18,7 @@ import torch
 
 from jupytorch.core.exceptions import LearnerError
 
-__all__ = ["output_dim_for", "target_tensor", "encode_output", "make_prediction"]
+__all__ = ["encode_output", "make_prediction", "output_dim_for", "target_tensor"]
 
 
 def output_dim_for(task: Any) -> int:

@@ -29,13 +29,13 @@ import torch
 from jupytorch.core.exceptions import TaskError, did_you_mean
 
 __all__ = [
-    "TorchIngressToken",
-    "ingress_num",
-    "ingress_categ",
-    "ingress_ltnsr",
-    "BatchgetterNum",
     "BatchgetterCateg",
     "BatchgetterLtnsr",
+    "BatchgetterNum",
+    "TorchIngressToken",
+    "ingress_categ",
+    "ingress_ltnsr",
+    "ingress_num",
 ]
 
 Shape = tuple[int | None, ...]

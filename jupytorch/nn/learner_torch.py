@@ -191,7 +191,7 @@ class LearnerTorch(Learner):
         if isinstance(validate, float):
             rng = np.random.default_rng(seed)
             ids = task.row_ids
-            n_valid = int(round(validate * len(ids)))
+            n_valid = round(validate * len(ids))
             if n_valid < 1 or n_valid >= len(ids):
                 raise TaskError(
                     f"Learner {self.id!r}: validate={validate} leaves {n_valid} of {len(ids)} rows of task {task.id!r} "

@@ -20,7 +20,7 @@ from jupytorch.core.paramset import ParamDbl, ParamFct, ParamInt, ParamSet, Para
 from jupytorch.core.registry import registry
 from jupytorch.nn.descriptor import TorchDescriptor
 
-__all__ = ["TorchLoss", "t_loss", "t_losses", "as_torch_loss", "cross_entropy_loss"]
+__all__ = ["TorchLoss", "as_torch_loss", "cross_entropy_loss", "t_loss", "t_losses"]
 
 _DEPRECATED = ("size_average", "reduce")
 _REDUCTION = ParamFct(["mean", "sum", "none"], default="mean", tags={"train"})
@@ -208,7 +208,7 @@ def t_losses(keys: Iterable[str] | None = None) -> Any:
     import pandas as pd
 
     reg = registry("loss")
-    return pd.DataFrame([{"key": k, **reg.meta(k)} for k in reg.keys()])
+    return pd.DataFrame([{"key": k, **reg.meta(k)} for k in reg])
 
 
 def as_torch_loss(x: Any, id: str | None = None, task_types: Sequence[str] = ("classif", "regr")) -> TorchLoss:

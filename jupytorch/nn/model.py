@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 import torch
 
-__all__ = ["TorchModel", "TaskSchema"]
+__all__ = ["TaskSchema", "TorchModel"]
 
 
 class TaskSchema:
@@ -99,7 +99,8 @@ class TorchModel:
     seed : int or None
         The seed of the training (also used when predicting).
     epochs : int
-        Epochs trained (fewer than asked after early stopping or an interrupt).
+        Epochs trained (fewer than asked after early stopping or an interrupt; after an interrupt
+        the last one may be partial).
     interrupted : bool
         Whether the user stopped training (Ctrl-C or a Stop button); weights and history are
         those of the last finished step.

@@ -22,16 +22,16 @@ import numpy as np
 import pandas as pd
 
 from jupytorch.core.exceptions import InvalidParameterError, TaskError
+from jupytorch.nn.shapes import Shape, shape_to_str
 from jupytorch.pipelines.channels import register_channel_hint, register_channel_type
 from jupytorch.pipelines.graph import Graph
-from jupytorch.nn.shapes import Shape, shape_to_str
 
 __all__ = [
     "ModelDescriptor",
-    "model_descriptor_union",
-    "model_descriptor_to_module",
-    "union_tasks",
     "copy_graph",
+    "model_descriptor_to_module",
+    "model_descriptor_union",
+    "union_tasks",
 ]
 
 register_channel_type("ModelDescriptor")
@@ -151,9 +151,8 @@ def model_descriptor_union(md1: ModelDescriptor, md2: ModelDescriptor) -> ModelD
     Examples
     --------
     >>> from jupytorch import po, nn, tsk
-    >>> task = tsk("iris")
-    >>> a = (po("torch_ingress_num") >> nn("linear_1", out_features=2)).train(task)[0]
-    >>> b = (po("torch_ingress_num") >> nn("linear_2", out_features=2)).train(task)[0]
+    >>> fan_out = po("torch_ingress_num") >> [nn("linear_1", out_features=2), nn("linear_2", out_features=2)]
+    >>> a, b = fan_out.train(tsk("iris"))
     >>> model_descriptor_union(a, b).graph.ids()
     ['torch_ingress_num', 'linear_1', 'linear_2']
     """
@@ -167,7 +166,7 @@ def model_descriptor_union(md1: ModelDescriptor, md2: ModelDescriptor) -> ModelD
         elif mine is not op:
             raise InvalidParameterError(
                 f"Cannot join two network paths: both have a module with id {op_id!r}, but they are different modules. "
-                "Give the layers on different paths different ids (nn('linear_1'), nn('linear_2'))."
+                "Give the PipeOps on different paths different ids (nn('linear_1'), po('torch_ingress_num_2'))."
             )
     known = set(graph._edges)
     for edge in md2.graph._edges:

@@ -7,7 +7,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["make_mlp", "FeaturelessModule"]
+__all__ = ["FeaturelessModule", "make_mlp"]
 
 
 def make_mlp(d_in: int, d_out: int, neurons: Sequence[int] = (), p: float = 0.1,

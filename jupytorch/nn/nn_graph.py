@@ -18,12 +18,12 @@ from typing import Any
 import torch
 
 from jupytorch.core.exceptions import InvalidParameterError, did_you_mean
+from jupytorch.nn.shapes import Shape, assert_shape, infer_shapes, shape_to_str
 from jupytorch.pipelines.channels import GraphError
 from jupytorch.pipelines.graph import Graph, as_graph
 from jupytorch.pipelines.pipeop import PipeOp
-from jupytorch.nn.shapes import Shape, assert_shape, infer_shapes, shape_to_str
 
-__all__ = ["PipeOpModule", "NNGraph", "nn_graph", "identity"]
+__all__ = ["NNGraph", "PipeOpModule", "identity", "nn_graph"]
 
 _TENSOR = "Tensor"
 

@@ -20,7 +20,7 @@ from jupytorch.core.registry import registry
 from jupytorch.nn._signature import accepts, params_from_signature
 from jupytorch.nn.descriptor import TorchDescriptor
 
-__all__ = ["TorchOptimizer", "t_opt", "t_opts", "as_torch_optimizer"]
+__all__ = ["TorchOptimizer", "as_torch_optimizer", "t_opt", "t_opts"]
 
 _IMPLEMENTATION = ("params", "foreach", "fused", "capturable", "differentiable")
 
@@ -191,7 +191,7 @@ def t_opts(keys: Iterable[str] | None = None) -> Any:
     import pandas as pd
 
     reg = registry("optimizer")
-    return pd.DataFrame([{"key": k, **reg.meta(k)} for k in reg.keys()])
+    return pd.DataFrame([{"key": k, **reg.meta(k)} for k in reg])
 
 
 def as_torch_optimizer(x: Any, id: str | None = None) -> TorchOptimizer:

@@ -6,9 +6,16 @@ import math
 import numbers
 from typing import Any
 
-from jupytorch.core.paramset import ParamDbl, ParamFct, ParamInt, ParamLgl, ParamSet, ParamUty
+from jupytorch.core.paramset import (
+    ParamDbl,
+    ParamFct,
+    ParamInt,
+    ParamLgl,
+    ParamSet,
+    ParamUty,
+)
 
-__all__ = ["torch_learner_params", "DEFAULTS", "disable_in_tune"]
+__all__ = ["DEFAULTS", "disable_in_tune", "torch_learner_params"]
 
 DEFAULTS: dict[str, Any] = {
     "batch_size_predict": None,
@@ -36,7 +43,7 @@ def disable_in_tune() -> dict[str, Any]:
 
 def epochs_aggregate(values: list[int]) -> int:
     """How internally tuned epochs of several folds combine: the ceiling of their mean."""
-    return int(math.ceil(sum(values) / len(values)))
+    return math.ceil(sum(values) / len(values))
 
 
 def _seed_check(value: Any) -> bool | str:

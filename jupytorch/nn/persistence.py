@@ -27,7 +27,7 @@ from jupytorch.core.exceptions import JupytorchError
 from jupytorch.nn._safe import NotSafeError, from_safe, to_safe
 from jupytorch.nn.descriptor import class_path
 
-__all__ = ["save_learner", "load_learner"]
+__all__ = ["load_learner", "save_learner"]
 
 LOADER = "jupytorch.nn.persistence:load_learner"
 _SAFE_PREFIXES = ("torch.", "jupytorch.")
@@ -207,7 +207,13 @@ def save_learner(learner: Any, path: str | Path) -> Path:
         payload = buffer.getvalue()
     except NotSafeError as reason:
         header.update({"storage": "pickle", "reason": str(reason)})
-        payload = pickle.dumps(learner, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            payload = pickle.dumps(learner, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as error:
+            raise JupytorchError(
+                f"Learner {learner.id!r} cannot be saved: {reason}, so it has to be pickled, and pickling failed "
+                f"({error}). Use functions and classes defined at module level (not lambdas or local ones)."
+            ) from error
     return persistence.write(path, header, payload)
 
 

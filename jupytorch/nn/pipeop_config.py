@@ -20,12 +20,12 @@ from typing import Any
 
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.paramset import ParamSet
-from jupytorch.pipelines.pipeop import PipeOp
 from jupytorch.nn.callbacks.sugar import as_torch_callbacks
 from jupytorch.nn.losses import as_torch_loss
 from jupytorch.nn.optimizers import as_torch_optimizer
+from jupytorch.pipelines.pipeop import PipeOp
 
-__all__ = ["PipeOpTorchLoss", "PipeOpTorchOptimizer", "PipeOpTorchCallbacks"]
+__all__ = ["PipeOpTorchCallbacks", "PipeOpTorchLoss", "PipeOpTorchOptimizer"]
 
 _CHANNELS = {"input": [("input", "ModelDescriptor", "Task")], "output": [("output", "ModelDescriptor", "Task")]}
 

@@ -21,14 +21,19 @@ from typing import Any
 
 from jupytorch.core.exceptions import InvalidParameterError, TaskError
 from jupytorch.core.paramset import ParamLgl, ParamSet, ParamUty
-from jupytorch.pipelines.graph import Graph
-from jupytorch.pipelines.pipeop import PipeOp
-from jupytorch.nn.ingress import TorchIngressToken, ingress_categ, ingress_ltnsr, ingress_num
+from jupytorch.nn.ingress import (
+    TorchIngressToken,
+    ingress_categ,
+    ingress_ltnsr,
+    ingress_num,
+)
 from jupytorch.nn.model_descriptor import ModelDescriptor
 from jupytorch.nn.nn_graph import PipeOpModule, identity
 from jupytorch.nn.shapes import Shape, ShapeError, assert_shape, shape_to_str
+from jupytorch.pipelines.graph import Graph
+from jupytorch.pipelines.pipeop import PipeOp
 
-__all__ = ["PipeOpTorchIngress", "PipeOpTorchIngressNum", "PipeOpTorchIngressCateg", "PipeOpTorchIngressLtnsr"]
+__all__ = ["PipeOpTorchIngress", "PipeOpTorchIngressCateg", "PipeOpTorchIngressLtnsr", "PipeOpTorchIngressNum"]
 
 
 class PipeOpTorchIngress(PipeOp):

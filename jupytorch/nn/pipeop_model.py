@@ -34,11 +34,11 @@ import torch
 
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.paramset import ParamSet
-from jupytorch.pipelines.learner_op import PipeOpLearner
 from jupytorch.nn.ingress import ingress_num
 from jupytorch.nn.learners.torch_model import LearnerTorchModel
 from jupytorch.nn.model_descriptor import ModelDescriptor, model_descriptor_to_module
 from jupytorch.nn.params import torch_learner_params
+from jupytorch.pipelines.learner_op import PipeOpLearner
 
 __all__ = ["PipeOpTorchModel", "PipeOpTorchModelClassif", "PipeOpTorchModelRegr", "model_descriptor_to_learner"]
 

@@ -37,14 +37,26 @@ from typing import Any, ClassVar
 
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.paramset import Param, ParamSet
+from jupytorch.nn._signature import params_from_signature
+from jupytorch.nn.model_descriptor import (
+    ModelDescriptor,
+    copy_graph,
+    model_descriptor_union,
+    union_tasks,
+)
+from jupytorch.nn.nn_graph import PipeOpModule
+from jupytorch.nn.shapes import (
+    Shape,
+    ShapeError,
+    infer_shapes,
+    require_known,
+    require_ndim,
+    shape_to_str,
+)
 from jupytorch.pipelines.channels import VARARG
 from jupytorch.pipelines.pipeop import PipeOp
-from jupytorch.nn._signature import params_from_signature
-from jupytorch.nn.model_descriptor import ModelDescriptor, copy_graph, model_descriptor_union, union_tasks
-from jupytorch.nn.nn_graph import PipeOpModule
-from jupytorch.nn.shapes import Shape, ShapeError, infer_shapes, require_known, require_ndim, shape_to_str
 
-__all__ = ["PipeOpTorch", "torch_layer", "MD"]
+__all__ = ["MD", "PipeOpTorch", "torch_layer"]
 
 MD = "ModelDescriptor"
 
@@ -158,8 +170,9 @@ class PipeOpTorch(PipeOp):
         >>> nn("conv2d", out_channels=8, kernel_size=3).shapes_out((None, 1, 28, 28))
         [(None, 8, 26, 26)]
         """
-        shapes = [tuple(shapes_in)] if shapes_in and not isinstance(list(shapes_in)[0], (tuple, list)) else \
-            [tuple(s) for s in shapes_in]  # type: ignore[union-attr]
+        items = list(shapes_in)
+        one = not items or not isinstance(items[0], (tuple, list))
+        shapes = [tuple(items)] if one else [tuple(s) for s in items]
         values = self.param_values()
         self.param_set.get_values(check_required=True, tune_tokens=False)
         self._check_shapes(shapes, values, task)

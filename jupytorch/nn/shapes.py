@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,12 +31,12 @@ __all__ = [
     "Shape",
     "ShapeError",
     "assert_shape",
-    "shape_to_str",
     "broadcast_shapes",
     "infer_shapes",
-    "require_ndim",
     "require_known",
+    "require_ndim",
     "resolve_dim",
+    "shape_to_str",
 ]
 
 Shape = tuple[int | None, ...]
@@ -73,7 +74,7 @@ def assert_shape(shape: Any, where: str = "shape", allow_none: bool = False) -> 
         raise InvalidParameterError(f"{where} must be a non-empty tuple of positive ints or None, got {shape!r}.")
     out: list[int | None] = []
     for dim in shape:
-        if dim is None or (isinstance(dim, float) and dim != dim):
+        if dim is None or (isinstance(dim, float) and math.isnan(dim)):
             out.append(None)
         elif isinstance(dim, bool) or not isinstance(dim, (int,)) and not hasattr(dim, "__index__"):
             raise InvalidParameterError(f"{where} must hold positive ints or None, got {shape!r}.")
@@ -219,7 +220,7 @@ def _outputs(module: Callable[..., Any], sizes: list[tuple[int, ...]], shapes_in
         try:
             with torch.no_grad():
                 out = module(*inputs_cpu)
-        except Exception as error:  # noqa: BLE001 - re-raised as a ShapeError below
+        except Exception as error:
             raise _shape_error(who, shapes_in, error) from error
         outs = list(out) if isinstance(out, (tuple, list)) else [out]
         return [tuple(t.shape) for t in outs]

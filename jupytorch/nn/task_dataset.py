@@ -19,7 +19,7 @@ import torch
 from jupytorch.nn.encode import target_tensor
 from jupytorch.nn.ingress import TorchIngressToken
 
-__all__ = ["TaskDataset", "Batch"]
+__all__ = ["Batch", "TaskDataset"]
 
 
 class Batch(NamedTuple):

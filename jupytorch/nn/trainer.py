@@ -25,7 +25,7 @@ from jupytorch.nn.context import Context
 from jupytorch.nn.encode import encode_output, make_prediction
 from jupytorch.nn.task_dataset import Batch, TaskDataset
 
-__all__ = ["Trainer", "predict_loop", "make_forward"]
+__all__ = ["Trainer", "make_forward", "predict_loop"]
 
 _NULL = contextlib.nullcontext()
 
@@ -181,43 +181,42 @@ class Trainer:
             self._end_epoch()
 
     def _epoch_order(self) -> torch.Tensor:
-        ds = self.ctx.dataset_train
-        if self.shuffle:
-            order = torch.randperm(ds.n, generator=self.generator)
-        else:
-            order = torch.arange(ds.n)
-        return order.to(ds.storage_device)
+        """The order of the rows in this epoch (positions, on the CPU)."""
+        n = self.ctx.dataset_train.n
+        return torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
 
     def _run_epoch(self) -> None:
         ctx = self.ctx
         n, bs = ctx.dataset_train.n, self.batch_size
-        order = self._epoch_order()
+        self._order = self._epoch_order()
+        order = self._order.to(ctx.dataset_train.storage_device)
         ctx.network.train()
         self._pending: list[torch.Tensor] = []
         self._pending_first = 1
         self._loss_sum, self._loss_count = 0.0, 0
         self._outputs: list[torch.Tensor] = []
-        self._positions: list[torch.Tensor] = []
         self._epoch_start = time.perf_counter()
         next_refresh = self._epoch_start + self.refresh
         train_step, pending, keep = self._train_step, self._pending, self._keep_outputs
         clock = time.perf_counter
-        for step, start in enumerate(range(0, n, bs), 1):
-            index = order[start:start + bs]
-            ctx.step = step
-            ctx.global_step += 1
-            pending.append(train_step(index))
-            if keep:
-                self._outputs.append(ctx.y_hat.detach())
-                self._positions.append(index)
-            if ctx.terminate:
-                break
-            if clock() >= next_refresh:
-                self._refresh()
-                if self._stop_requested or (self._emit and progress.should_stop()):
-                    ctx.interrupted = ctx.terminate = True
+        try:
+            for step, start in enumerate(range(0, n, bs), 1):
+                index = order[start:start + bs]
+                ctx.step = step
+                ctx.global_step += 1
+                pending.append(train_step(index))
+                if keep:
+                    self._outputs.append(ctx.y_hat.detach())
+                if ctx.terminate:
                     break
-                next_refresh = clock() + self.refresh
+                if clock() >= next_refresh:
+                    self._refresh()
+                    if self._stop_requested or (self._emit and progress.should_stop()):
+                        ctx.interrupted = ctx.terminate = True
+                        break
+                    next_refresh = clock() + self.refresh
+        except KeyboardInterrupt:  # Ctrl-C where no handler could be installed, or a second one
+            ctx.interrupted = ctx.terminate = True
 
     def _train_step(self, index: torch.Tensor) -> torch.Tensor:
         ctx = self.ctx
@@ -351,7 +350,7 @@ class Trainer:
         ctx.valid_loss = float("nan")
         if evaluate:
             ctx.last_scores_train = self._train_scores()
-        self._outputs, self._positions = [], []
+        self._outputs = []
         self._call("on_before_valid")
         if evaluate and ctx.dataset_valid is not None:
             ctx.last_scores_valid = self._validate()
@@ -376,7 +375,7 @@ class Trainer:
         if not ctx.measures_train or not self._outputs:
             return {}
         output = torch.cat(self._outputs)
-        positions = torch.cat(self._positions).cpu().numpy()
+        positions = self._order[:output.shape[0]].numpy()  # batches are consecutive slices of the order
         return self._score(ctx.measures_train, output, ctx.dataset_train, positions, ctx.task_train)
 
     def _validate(self) -> dict[str, float]:

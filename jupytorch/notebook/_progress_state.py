@@ -170,7 +170,7 @@ class ProgressState:
             bar = self.levels[level] = _Level(level, None, 0, now)
         if total is not None:
             bar.total = int(total)
-        bar.completed = completed or bar.total or bar.completed
+        bar.completed = max(bar.completed, completed)
         bar.ended = now
         parent = _BAR_LEVELS[_BAR_LEVELS.index(level) - 1] if level != "benchmark" else None
         if parent in self.levels:
@@ -196,9 +196,19 @@ class ProgressState:
                 self.message = self.message or str(info["error"])
             elif self.stopped or self.stop_requested:
                 self.status = "stopped"
+                if not info.get("message"):
+                    self.message = self._stopped_message()
             else:
                 self.status = "finished"
             self.outermost = None
+
+    def _stopped_message(self) -> str:
+        epoch = self.levels.get("epoch")
+        where = ""
+        if epoch is not None and "epoch" in epoch.info:
+            where = f" in epoch {epoch.info['epoch']}, after batch {epoch.completed}"
+            where += f" of {epoch.total}" if epoch.total else ""
+        return f"Stopped on request{where}; the model and its history are kept."
 
     def request_stop(self) -> None:
         """Note that the user pressed Stop (the run ends after the current batch)."""

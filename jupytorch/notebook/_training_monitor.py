@@ -82,7 +82,10 @@ class TrainingMonitor(anywidget.AnyWidget):
     # -- events in ------------------------------------------------------------------------------
     def handle(self, event: Mapping[str, Any]) -> None:
         """Take one progress event; send an update now if it matters or ``interval`` has passed."""
+        starting = self._state.outermost is None
         urgent = self._state.apply(event)
+        if starting and self._state.outermost is not None and self.stop_requested:
+            self.stop_requested = False  # a new run on this monitor: the old Stop does not apply
         now = self._clock()
         if urgent or now - self._last_sync >= self._interval:
             self._sync(now)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -161,6 +162,8 @@ class UiPoller:
         now = self.clock()
         if self._disabled or now - self._last < self.interval:
             return False
+        if threading.current_thread() is not threading.main_thread():
+            return False  # the kernel's sockets belong to the main thread
         self._last = now
         try:
             if self._poll is None:

@@ -8,7 +8,8 @@ import torch
 
 import jupytorch as jt
 from jupytorch.core.exceptions import InvalidParameterError, UnknownKeyError
-from tests.nn.conftest import make_classif, make_regr, mlp
+
+from .conftest import make_classif, make_regr, mlp
 
 
 def test_registry_lists_the_builtin_losses():

@@ -7,7 +7,8 @@ import torch
 
 import jupytorch as jt
 from jupytorch.core.exceptions import InvalidParameterError
-from tests.nn.conftest import make_classif, mlp
+
+from .conftest import make_classif, mlp
 
 
 @pytest.mark.parametrize("key, cls", [("adam", torch.optim.Adam), ("adamw", torch.optim.AdamW), ("sgd", torch.optim.SGD),
@@ -53,6 +54,6 @@ def test_as_torch_optimizer_and_param_groups():
     with pytest.raises(InvalidParameterError, match="not an instance"):
         jt.as_torch_optimizer(torch.optim.SGD(torch.nn.Linear(1, 1).parameters()))
     net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.Linear(2, 1))
-    groups = lambda network: [{"params": network[0].parameters(), "lr": 0.5}, {"params": network[1].parameters()}]  # noqa: E731
+    groups = lambda network: [{"params": network[0].parameters(), "lr": 0.5}, {"params": network[1].parameters()}]
     built = jt.t_opt("adam", lr=0.01, param_groups=groups).generate(network=net, device=torch.device("cpu"))
     assert [g["lr"] for g in built.param_groups] == [0.5, 0.01]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -154,6 +155,8 @@ def lab(tmp_path_factory):
     """A JupyterLab server on 127.0.0.1 over a throw-away root; yields (base_url, root_dir)."""
     if not Path(CHROMIUM).exists():
         _unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    if importlib.util.find_spec("jupyterlab") is None:
+        _unavailable("jupyterlab is not installed (pip install -e '.[test]')")
     work = tmp_path_factory.mktemp("lab")
     root = work / "root"
     root.mkdir()

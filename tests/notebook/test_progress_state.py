@@ -120,11 +120,15 @@ def test_stop_and_end_states():
     clock = Clock()
     state = ProgressState(clock)
     state.apply(ev("train", "begin", 5))
+    state.apply(ev("epoch", "begin", 10, epoch=1))
+    state.apply(ev("batch", "advance", 10, 3))
     state.request_stop()
     assert state.snapshot()["status"] == "stopping"
+    state.apply(ev("epoch", "end", 10, 3, epoch=1))
     state.apply(ev("train", "end", 5, 1, stopped=True))
     snap = state.snapshot()
-    assert snap["status"] == "stopped" and "kept" in snap["message"]
+    assert snap["status"] == "stopped"
+    assert snap["message"] == "Stopped on request in epoch 1, after batch 3 of 10; the model and its history are kept."
     elapsed = snap["stats"]["elapsed_s"]
     clock.t += 50
     assert state.snapshot()["stats"]["elapsed_s"] == elapsed  # frozen once the run ended

@@ -91,3 +91,14 @@ def test_fixed_title_wins():
     monitor = TrainingMonitor(title="my run")
     monitor.handle(ev("train", "begin", 2, learner_id="x"))
     assert monitor.title == "my run"
+
+
+def test_a_new_run_on_the_same_monitor_clears_an_old_stop():
+    monitor = TrainingMonitor()
+    monitor.handle(ev("train", "begin", 5))
+    monitor.request_stop()
+    monitor.handle(ev("train", "end", 5, 2, stopped=True))
+    assert monitor.status == "stopped" and monitor.bars[0]["completed"] == 2
+    monitor.handle(ev("train", "begin", 5))
+    assert monitor.stop_requested is False and monitor.poll() is False
+    assert monitor.status == "running" and monitor.message == ""

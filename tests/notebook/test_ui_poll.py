@@ -107,3 +107,15 @@ def test_shell_queue_handles_widget_messages_now_and_puts_the_rest_back_in_order
     for _, _, f in replays:  # still valid for the kernel: signatures not yet used up
         idents, rest = session.feed_identities(f, copy=False)
         session.deserialize(rest, content=True, copy=False)
+
+
+def test_only_the_main_thread_polls():
+    import threading
+
+    opened = []
+    poller = UiPoller(poll_factory=lambda: opened.append(1))
+    result = []
+    thread = threading.Thread(target=lambda: result.append(poller.poll()))
+    thread.start()
+    thread.join()
+    assert result == [False] and opened == []

@@ -6,7 +6,10 @@ the kernel sends is what the TypeScript reads. Screenshots go to test-artifacts/
 
 from __future__ import annotations
 
-from playwright.sync_api import expect
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `browser` fixture fails in CI and skips elsewhere
+    expect = None
 
 from jupytorch.notebook._graph_view import GraphView
 from jupytorch.notebook._training_monitor import TrainingMonitor
@@ -223,7 +226,7 @@ def test_training_monitor_stop_sets_the_trait_once(page, mount):
     monitor.handle(ev("train", "end", 10, 1, stopped=True))
     push_state(page, monitor)
     expect(page.locator(".jt-status")).to_have_text("stopped")
-    expect(page.locator(".jt-message")).to_contain_text("history are kept")
+    expect(page.locator(".jt-message")).to_contain_text("its history are kept")
     expect(stop).to_have_text("Stop")
     expect(stop).to_be_disabled()
     assert saved(page) == [{"stop_requested": True}]

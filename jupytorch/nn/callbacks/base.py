@@ -23,7 +23,7 @@ from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.paramset import NO_DEFAULT, Param, ParamSet
 from jupytorch.nn._signature import infer_param
 
-__all__ = ["Callback", "STAGES"]
+__all__ = ["STAGES", "Callback"]
 
 STAGES = (
     "on_begin",
@@ -127,7 +127,7 @@ class Callback:
 
     # -- identity and parameters ------------------------------------------------------------------
     @property  # type: ignore[no-redef]
-    def id(self) -> str:  # noqa: F811 - a subclass may set a plain class attribute instead
+    def id(self) -> str:
         """The callback id (``cb__<id>__*`` parameters, ``model.callbacks[id]``)."""
         return self.__dict__.get("_id") or _default_id(type(self))
 
@@ -158,6 +158,8 @@ class Callback:
             if name not in self.__dict__:
                 continue
             value = self.__dict__[name]
+            if param.default is NO_DEFAULT and value is None:
+                continue  # a required parameter that is not set yet
             if param.default is NO_DEFAULT or not _same(value, param.default):
                 initial[name] = value
         ps.set_values(**initial)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 
@@ -45,7 +45,7 @@ class CallbackCheckpoint(Callback):
     """
 
     weight = float("inf")
-    _param_specs = {
+    _param_specs: ClassVar[dict[str, Any]] = {
         "path": ParamUty(tags={"train", "required"}, custom_check=_path_check),
         "freq": ParamInt(1, None, default=1, tags={"train"}),
     }

@@ -10,7 +10,7 @@ from jupytorch.core.paramset import ParamSet
 from jupytorch.nn._signature import infer_param
 from jupytorch.nn.callbacks.base import STAGES, Callback
 
-__all__ = ["torch_callback", "FunctionCallback"]
+__all__ = ["FunctionCallback", "torch_callback"]
 
 
 class FunctionCallback(Callback):

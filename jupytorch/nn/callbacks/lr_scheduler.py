@@ -9,6 +9,7 @@ first validation measure. :func:`as_lr_scheduler` wraps any other scheduler clas
 from __future__ import annotations
 
 import inspect
+import math
 from typing import Any
 
 import torch
@@ -113,7 +114,7 @@ class CallbackLRScheduler(Callback):
             scores = self.ctx.last_scores_valid or {}
             first = self.ctx.measures_valid[0].id
             value = scores.get(first)
-            if value is not None and value == value:  # skip NaN scores
+            if value is not None and not math.isnan(value):  # skip NaN scores
                 self.scheduler.step(value)
 
     def on_epoch_end(self) -> None:

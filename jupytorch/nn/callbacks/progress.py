@@ -10,7 +10,7 @@ seconds.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, ClassVar
 
 from jupytorch.core.paramset import ParamDbl
 from jupytorch.nn.callbacks.base import Callback
@@ -35,7 +35,7 @@ class CallbackProgress(Callback):
     {'mininterval': 1.0}
     """
 
-    _param_specs = {"mininterval": ParamDbl(0, None, default=0.5, tags={"train"})}
+    _param_specs: ClassVar[dict[str, Any]] = {"mininterval": ParamDbl(0, None, default=0.5, tags={"train"})}
 
     def __init__(self, mininterval: float = 0.5, file: Any = None):
         self.mininterval = mininterval

@@ -9,7 +9,7 @@ from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.registry import registry
 from jupytorch.nn.callbacks.base import Callback
 
-__all__ = ["t_clbk", "t_clbks", "as_torch_callback", "as_torch_callbacks"]
+__all__ = ["as_torch_callback", "as_torch_callbacks", "t_clbk", "t_clbks"]
 
 
 def t_clbk(key: str, **params: Any) -> Callback:
@@ -41,7 +41,7 @@ def t_clbks(keys: Iterable[str] | None = None) -> Any:
     import pandas as pd
 
     reg = registry("callback")
-    return pd.DataFrame([{"key": k, **reg.meta(k)} for k in reg.keys()])
+    return pd.DataFrame([{"key": k, **reg.meta(k)} for k in reg])
 
 
 def as_torch_callback(x: Any) -> Callback:

@@ -20,7 +20,7 @@ import torch
 from jupytorch.core.paramset import ParamInt
 from jupytorch.nn.pipeop_torch import torch_layer
 
-__all__ = ["ReGLU", "GeGLU", "ACTIVATIONS"]
+__all__ = ["ACTIVATIONS", "GeGLU", "ReGLU"]
 
 
 class ReGLU(torch.nn.Module):
@@ -28,7 +28,7 @@ class ReGLU(torch.nn.Module):
 
     Examples
     --------
-    >>> ReGLU()(torch.tensor([[2.0, -1.0, 3.0, 1.0]])).tolist()
+    >>> ReGLU()(torch.tensor([[2.0, 5.0, 3.0, -1.0]])).tolist()
     [[6.0, 0.0]]
     """
 

@@ -21,10 +21,10 @@ from typing import Any
 
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.paramset import ParamInt, ParamSet, ParamUty
-from jupytorch.pipelines.channels import GraphError
-from jupytorch.pipelines.graph import as_graph
 from jupytorch.nn.model_descriptor import ModelDescriptor
 from jupytorch.nn.pipeop_torch import PipeOpTorch
+from jupytorch.pipelines.channels import GraphError
+from jupytorch.pipelines.graph import as_graph
 
 __all__ = ["PipeOpTorchBlock"]
 
@@ -93,7 +93,7 @@ class PipeOpTorchBlock(PipeOpTorch):
             graph.update_ids(prefix=f"{self.id}_{i}_")
             try:
                 md = graph.train(md)[0]
-            except Exception as error:  # noqa: BLE001 - re-raised with where it happened
+            except Exception as error:
                 error.add_note(f"This happened in repetition {i} of block {self.id!r}.")
                 raise
         self.state = {"shapes_in": [shape_in], "shapes_out": {"output": md.pointer_shape}}

@@ -21,11 +21,21 @@ import torch
 from jupytorch.nn.pipeop_torch import torch_layer
 
 __all__ = [
-    "PipeOpTorchConv1d", "PipeOpTorchConv2d", "PipeOpTorchConv3d",
-    "PipeOpTorchConvTranspose1d", "PipeOpTorchConvTranspose2d", "PipeOpTorchConvTranspose3d",
-    "PipeOpTorchMaxPool1d", "PipeOpTorchMaxPool2d", "PipeOpTorchMaxPool3d",
-    "PipeOpTorchAvgPool1d", "PipeOpTorchAvgPool2d", "PipeOpTorchAvgPool3d",
-    "PipeOpTorchAdaptiveAvgPool1d", "PipeOpTorchAdaptiveAvgPool2d", "PipeOpTorchAdaptiveAvgPool3d",
+    "PipeOpTorchAdaptiveAvgPool1d",
+    "PipeOpTorchAdaptiveAvgPool2d",
+    "PipeOpTorchAdaptiveAvgPool3d",
+    "PipeOpTorchAvgPool1d",
+    "PipeOpTorchAvgPool2d",
+    "PipeOpTorchAvgPool3d",
+    "PipeOpTorchConv1d",
+    "PipeOpTorchConv2d",
+    "PipeOpTorchConv3d",
+    "PipeOpTorchConvTranspose1d",
+    "PipeOpTorchConvTranspose2d",
+    "PipeOpTorchConvTranspose3d",
+    "PipeOpTorchMaxPool1d",
+    "PipeOpTorchMaxPool2d",
+    "PipeOpTorchMaxPool3d",
 ]
 
 _SPATIAL = {1: "length", 2: "height, width", 3: "depth, height, width"}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 
@@ -24,7 +24,7 @@ from jupytorch.nn.nn_graph import identity
 from jupytorch.nn.pipeop_torch import PipeOpTorch, torch_layer
 from jupytorch.nn.shapes import Shape
 
-__all__ = ["PipeOpTorchLinear", "PipeOpTorchHead", "PipeOpTorchIdentity", "PipeOpTorchFn", "FunctionModule"]
+__all__ = ["FunctionModule", "PipeOpTorchFn", "PipeOpTorchHead", "PipeOpTorchIdentity", "PipeOpTorchLinear"]
 
 PipeOpTorchLinear = torch_layer(
     "PipeOpTorchLinear", "linear", torch.nn.Linear, __name__, inferred={"in_features": (-1, "features")},
@@ -56,7 +56,7 @@ class PipeOpTorchHead(PipeOpTorch):
     """
 
     key = "nn_head"
-    inferred = {"in_features": (-1, "features")}
+    inferred: ClassVar[Mapping[str, tuple[int, str]]] = {"in_features": (-1, "features")}
 
     def __init__(self, id: str = "head", param_vals: Mapping[str, Any] | None = None):
         super().__init__(id, param_set=ParamSet({"bias": ParamLgl(default=True, tags={"train"})}), param_vals=param_vals)

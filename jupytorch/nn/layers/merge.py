@@ -21,11 +21,17 @@ from typing import Any
 import torch
 
 from jupytorch.core.paramset import ParamInt, ParamSet
-from jupytorch.pipelines.channels import VARARG
 from jupytorch.nn.pipeop_torch import PipeOpTorch
-from jupytorch.nn.shapes import Shape, ShapeError, broadcast_shapes, resolve_dim, shape_to_str
+from jupytorch.nn.shapes import (
+    Shape,
+    ShapeError,
+    broadcast_shapes,
+    resolve_dim,
+    shape_to_str,
+)
+from jupytorch.pipelines.channels import VARARG
 
-__all__ = ["PipeOpTorchMergeSum", "PipeOpTorchMergeProd", "PipeOpTorchMergeCat", "MergeSum", "MergeProd", "MergeCat"]
+__all__ = ["MergeCat", "MergeProd", "MergeSum", "PipeOpTorchMergeCat", "PipeOpTorchMergeProd", "PipeOpTorchMergeSum"]
 
 
 class MergeSum(torch.nn.Module):

@@ -22,8 +22,11 @@ from jupytorch.nn.pipeop_torch import PipeOpTorch, torch_layer
 from jupytorch.nn.shapes import Shape, ShapeError, require_known, shape_to_str
 
 __all__ = [
-    "PipeOpTorchBatchNorm1d", "PipeOpTorchBatchNorm2d", "PipeOpTorchBatchNorm3d",
-    "PipeOpTorchLayerNorm", "PipeOpTorchDropout",
+    "PipeOpTorchBatchNorm1d",
+    "PipeOpTorchBatchNorm2d",
+    "PipeOpTorchBatchNorm3d",
+    "PipeOpTorchDropout",
+    "PipeOpTorchLayerNorm",
 ]
 
 _BN_NDIMS = {1: ((2, 3), "(batch, features) or (batch, channels, length)"),

@@ -30,8 +30,13 @@ from jupytorch.nn.pipeop_torch import PipeOpTorch, torch_layer
 from jupytorch.nn.shapes import Shape, ShapeError, resolve_dim, shape_to_str
 
 __all__ = [
-    "PipeOpTorchReshape", "PipeOpTorchFlatten", "PipeOpTorchSqueeze", "PipeOpTorchUnsqueeze",
-    "Reshape", "Squeeze", "Unsqueeze",
+    "PipeOpTorchFlatten",
+    "PipeOpTorchReshape",
+    "PipeOpTorchSqueeze",
+    "PipeOpTorchUnsqueeze",
+    "Reshape",
+    "Squeeze",
+    "Unsqueeze",
 ]
 
 PipeOpTorchFlatten = torch_layer(

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 
@@ -29,8 +29,12 @@ from jupytorch.nn.pipeop_torch import PipeOpTorch
 from jupytorch.nn.shapes import Shape, shape_to_str
 
 __all__ = [
-    "TokenizerNum", "TokenizerCateg", "CLSToken",
-    "PipeOpTorchTokenizerNum", "PipeOpTorchTokenizerCateg", "PipeOpTorchFTCLS",
+    "CLSToken",
+    "PipeOpTorchFTCLS",
+    "PipeOpTorchTokenizerCateg",
+    "PipeOpTorchTokenizerNum",
+    "TokenizerCateg",
+    "TokenizerNum",
 ]
 
 _INIT = ("uniform", "normal")
@@ -137,7 +141,7 @@ class PipeOpTorchTokenizerNum(PipeOpTorch):
     """
 
     key = "nn_tokenizer_num"
-    inferred = {"n_features": (1, "features")}
+    inferred: ClassVar[Mapping[str, tuple[int, str]]] = {"n_features": (1, "features")}
     ndims = (2,)
     ndims_text = "(batch, features)"
 
@@ -236,7 +240,7 @@ class PipeOpTorchFTCLS(PipeOpTorch):
     """
 
     key = "nn_ft_cls"
-    inferred = {"d_token": (-1, "token size")}
+    inferred: ClassVar[Mapping[str, tuple[int, str]]] = {"d_token": (-1, "token size")}
     ndims = (3,)
     ndims_text = "(batch, tokens, d_token)"
 

@@ -15,7 +15,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 
@@ -24,7 +24,7 @@ from jupytorch.nn.layers.activations import GeGLU, ReGLU
 from jupytorch.nn.pipeop_torch import PipeOpTorch, torch_layer
 from jupytorch.nn.shapes import Shape
 
-__all__ = ["PipeOpTorchTransformerEncoderLayer", "PipeOpTorchFTTransformerBlock", "FTTransformerBlock"]
+__all__ = ["FTTransformerBlock", "PipeOpTorchFTTransformerBlock", "PipeOpTorchTransformerEncoderLayer"]
 
 _TOKENS = "(batch, tokens, d)"
 
@@ -139,7 +139,7 @@ class PipeOpTorchFTTransformerBlock(PipeOpTorch):
 
     key = "nn_ft_transformer_block"
     module_generator = FTTransformerBlock
-    inferred = {"d_token": (-1, "token size")}
+    inferred: ClassVar[Mapping[str, tuple[int, str]]] = {"d_token": (-1, "token size")}
     ndims = (3,)
     ndims_text = _TOKENS
 

@@ -105,7 +105,7 @@ def test_tokenizer_categ_embeds_integer_codes(iris):
 
 
 def test_every_registered_layer_has_a_shape_case():
-    keys = {k[len("nn_"):] for k in registry("pipeop").keys() if k.startswith("nn_")}
+    keys = {k[len("nn_"):] for k in registry("pipeop") if k.startswith("nn_")}
     covered = {c[0] for c in CASES} | {"tokenizer_categ"}
     assert keys <= covered, f"layers without a shape test: {sorted(keys - covered)}"
 

@@ -7,7 +7,14 @@ STAMP := $(VENV)/.installed
 BUNDLES := $(patsubst js/%.ts,jupytorch/notebook/static/%.js,$(filter-out js/_% %.d.ts %.config.ts,$(wildcard js/*.ts)))
 JS_DEPS := js/node_modules/.package-lock.json
 
-.PHONY: demo test bench clean
+# Static-HTML export of notebooks (make demo): the widget manager that renders saved widget state
+# without a kernel, and require.js; fetched once with `npm pack` (no dependencies are installed).
+EMBED := jupytorch/notebook/static/embed
+EMBED_JS := $(EMBED)/require.js $(EMBED)/embed-amd.js
+HTML_MANAGER := @jupyter-widgets/html-manager@1.0.15
+REQUIREJS := requirejs@2.3.8
+
+.PHONY: demo demo-script lab embed test bench bench-monitor clean
 
 $(JS_DEPS): js/package.json js/package-lock.json
 	cd js && npm ci --no-audit --no-fund
@@ -23,15 +30,36 @@ $(STAMP): pyproject.toml | $(BUNDLES)
 	$(PY) -m pip install --quiet -e ".[test]"
 	touch $(STAMP)
 
-demo: $(STAMP) $(BUNDLES)
+$(EMBED_JS) &:
+	rm -rf $(EMBED).tmp && mkdir -p $(EMBED).tmp
+	cd $(EMBED).tmp && npm pack -q --silent $(HTML_MANAGER) $(REQUIREJS) >/dev/null && \
+	  tar xzf jupyter-widgets-html-manager-*.tgz --strip-components=2 package/dist/embed-amd.js package/dist/embed.js.LICENSE.txt && \
+	  tar xzf requirejs-*.tgz --strip-components=1 package/require.js && rm -f *.tgz
+	rm -rf $(EMBED) && mv $(EMBED).tmp $(EMBED)
+
+embed: $(EMBED_JS)
+
+# Runs examples/demo.ipynb headlessly and writes out/demo/demo.html (widgets render without a kernel).
+demo: $(STAMP) $(BUNDLES) $(EMBED_JS)
+	$(PY) -m jupytorch.notebook.export examples/demo.ipynb --out out/demo
+
+# The same tour as a plain script (text progress, results as CSV and HTML).
+demo-script: $(STAMP)
 	$(PY) examples/demo.py --out out/demo
 
-test: $(STAMP) $(BUNDLES)
+# JupyterLab on examples/ (Ctrl-C stops it).
+lab: $(STAMP) $(BUNDLES)
+	$(VENV)/bin/jupyter lab --notebook-dir=examples
+
+test: $(STAMP) $(BUNDLES) $(EMBED_JS)
 	cd js && npm test --silent
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: $(STAMP)
 	$(PY) bench/bench_mlp.py
 
+bench-monitor: $(STAMP) $(BUNDLES)
+	$(PY) bench/bench_monitor.py
+
 clean:
-	rm -rf $(VENV) out build dist *.egg-info js/node_modules $(BUNDLES)
+	rm -rf $(VENV) out build dist *.egg-info js/node_modules $(BUNDLES) $(EMBED)

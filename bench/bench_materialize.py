@@ -5,7 +5,8 @@ resize them to 32x32 and flip them horizontally at random, in batches of 256 in 
 
 - jupytorch: ``materialize(lt.take(batch_ids), rbind=True, stage="train")`` on a lazy tensor
   whose preprocessing graph holds ``v2.Resize((32, 32))`` and ``v2.RandomHorizontalFlip(0.5)``,
-  applied to whole batches (plus a variant with a per-row flip, ``RandomFlip``).
+  applied to whole batches (plus a variant with a per-row flip, ``RandomFlip``, and the same
+  pipeline built the way users build it: ``po("trafo_resize") >> po("augment_random_horizontal_flip")``).
 - torch: ``DataLoader(batch_size=256, shuffle=True)`` over a Dataset whose ``__getitem__``
   returns one image run through the same ``v2.Compose`` (the usual per-item pattern).
 
@@ -31,6 +32,7 @@ from torchvision.transforms import v2  # noqa: E402
 
 from jupytorch.lazy.materialize import materialize  # noqa: E402
 from jupytorch.lazy.steps import RandomFlip  # noqa: E402
+from jupytorch.pipelines.sugar import po  # noqa: E402
 from jupytorch.tasks.images import load_mnist  # noqa: E402
 
 BATCH_SIZE = 256
@@ -96,6 +98,8 @@ def main() -> None:
     lazy = column.with_step(resize, lambda s: (*s[:-2], 32, 32), name="trafo_resize")
     lazy_batch_flip = lazy.with_step(v2.RandomHorizontalFlip(0.5), stage="train", name="augment_flip")
     lazy_row_flip = lazy.with_step(RandomFlip(0.5), stage="train", name="augment_flip")
+    pipeops = po("trafo_resize", size=(32, 32)) >> po("augment_random_horizontal_flip", p=0.5)
+    lazy_pipeops = pipeops.train(task)[0].data()["image"].array
 
     images = column.descriptor.dataset.tensors["image"]  # the same uint8 tensor the lazy tensor reads
     labels = torch.tensor(task.truth().cat.codes.to_numpy(), dtype=torch.long)
@@ -104,10 +108,13 @@ def main() -> None:
 
     epoch_lazy(lazy_batch_flip, 2 * BATCH_SIZE)  # warm-up
     epoch_lazy(lazy_row_flip, 2 * BATCH_SIZE)
-    times = {"lazy (v2 transforms on batches)": [], "lazy (per-row RandomFlip)": [], "DataLoader (per item)": []}
+    epoch_lazy(lazy_pipeops, 2 * BATCH_SIZE)
+    times = {"lazy (v2 transforms on batches)": [], "lazy (per-row RandomFlip)": [], "lazy (trafo_/augment_ PipeOps)": [],
+             "DataLoader (per item)": []}
     for _ in range(args.repeats):
         times["lazy (v2 transforms on batches)"].append(epoch_lazy(lazy_batch_flip, n))
         times["lazy (per-row RandomFlip)"].append(epoch_lazy(lazy_row_flip, n))
+        times["lazy (trafo_/augment_ PipeOps)"].append(epoch_lazy(lazy_pipeops, n))
         times["DataLoader (per item)"].append(epoch_loader(loader))
 
     print(f"MNIST test images: {n}, batch size {BATCH_SIZE}, resize 28->32 + random horizontal flip, "

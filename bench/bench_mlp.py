@@ -129,7 +129,9 @@ def main() -> None:
     args = parser.parse_args()
 
     import jupytorch as jt
+    from jupytorch.core.progress import set_progress_view
 
+    set_progress_view("none")  # no progress bar: the hand loop draws none either
     torch.set_num_threads(1)
     x, y = make_data(args.rows, args.features)
     frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(x.shape[1])])

@@ -104,11 +104,20 @@ function stat(name: string, value: string, key: string): HTMLElement {
   return item;
 }
 
-function drawStats(container: HTMLElement, stats: Stats) {
+/** Whether the run trains networks (epochs or batches), so loss, throughput and curves apply. */
+function isTraining(bars: ProgressBar[], history: unknown[]): boolean {
+  return history.length > 0 || bars.some((b) => b.level === "train" || b.level === "epoch");
+}
+
+function drawStats(container: HTMLElement, stats: Stats, training: boolean) {
   clear(container);
+  if (training) {
+    container.append(
+      stat("loss", formatNumber(stats.loss), "loss"),
+      stat("samples/s", formatNumber(stats.samples_per_s), "samples_per_s"),
+    );
+  }
   container.append(
-    stat("loss", formatNumber(stats.loss), "loss"),
-    stat("samples/s", formatNumber(stats.samples_per_s), "samples_per_s"),
     stat("elapsed", formatDuration(stats.elapsed_s), "elapsed_s"),
     stat("ETA", formatDuration(stats.eta_s), "eta_s"),
   );
@@ -177,14 +186,25 @@ function render({ model, el }: RenderProps<TrainingMonitorModel>) {
     stop.disabled = requested || st !== "running";
     stop.textContent = requested && (st === "running" || st === "stopping") ? "Stopping\u2026" : "Stop";
   }
-  const updateBars = () => drawBars(bars, model.get("bars") ?? []);
-  const updateStats = () => drawStats(stats, model.get("stats"));
+  const training = () => isTraining(model.get("bars") ?? [], model.get("history") ?? []);
+  const updateStats = () => drawStats(stats, model.get("stats"), training());
+  const updateCharts = () => {
+    charts.hidden = !training(); // resampling or benchmarking learners that have no epochs: no curves
+    drawCharts(charts, model.get("history") ?? []);
+  };
+  const updateBars = () => {
+    drawBars(bars, model.get("bars") ?? []);
+    if (training() === charts.hidden) {
+      // a training level appeared (or a new run without one began): show or hide the curves
+      updateStats();
+      updateCharts();
+    }
+  };
   const updateDevice = () => drawDevice(device, model.get("device"));
   const updateMessage = () => {
     message.textContent = model.get("message") ?? "";
     message.hidden = !model.get("message");
   };
-  const updateCharts = () => drawCharts(charts, model.get("history") ?? []);
 
   updateHeader();
   updateBars();

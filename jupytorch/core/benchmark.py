@@ -197,6 +197,11 @@ def benchmark(design: pd.DataFrame, store_models: bool = False, n_jobs: int | No
     ['nr', 'task_id', 'learner_id', 'resampling_id', 'iters', 'regr.mse']
     """
     rows = _check_design(design)
+    with progress.auto_view():  # one view for the whole benchmark (its resamplings and trainings nest in it)
+        return _benchmark(rows, store_models, n_jobs, seed)
+
+
+def _benchmark(rows: list[tuple[Any, Any, Any]], store_models: bool, n_jobs: int | None, seed: int | None) -> BenchmarkResult:
     templates = [learner.clone().reset() for _, learner, _ in rows]
     calls: list[list[tuple[Any, ...]]] = []
     for k, (task, _, resampling) in enumerate(rows):

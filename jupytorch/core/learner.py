@@ -433,6 +433,12 @@ class Learner:
         label = f": {self.label}" if self.label else ""
         return "\n".join([f"<{type(self).__name__}:{self.id}>{label}", *self._summary_lines()])
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        """In a notebook kernel: the graph inspector widget (``jupytorch.core.display``); else None."""
+        from jupytorch.core.display import rich_mimebundle
+
+        return rich_mimebundle(self, include, exclude)
+
     def _repr_html_(self) -> str:
         items = "".join(f"<li>{html.escape(line.lstrip('* '))}</li>" for line in self._summary_lines())
         label = f": {html.escape(self.label)}" if self.label else ""

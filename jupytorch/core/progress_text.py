@@ -37,6 +37,9 @@ class TextProgress:
         Least seconds between two redraws of a bar (tqdm's own throttling).
     disable : bool, default False
         Draw nothing (events are still accepted).
+    delay : float, default 0
+        Seconds a bar waits before it first appears (tqdm's ``delay``): work that ends sooner
+        draws nothing. Automatic views in a terminal use this so quick work stays quiet.
 
     Examples
     --------
@@ -51,17 +54,19 @@ class TextProgress:
     True
     """
 
-    def __init__(self, file: IO[str] | None = None, mininterval: float = 0.5, disable: bool = False):
+    def __init__(self, file: IO[str] | None = None, mininterval: float = 0.5, disable: bool = False,
+                 delay: float = 0.0):
         self.file = file
         self.mininterval = mininterval
         self.disable = disable
+        self.delay = delay
         self.bars: dict[str, tqdm] = {}
 
     def _open(self, level: str, total: Any, desc: str, leave: bool) -> tqdm:
         self._close(level)
         bar = tqdm(
             total=total, desc=desc, file=self.file, mininterval=self.mininterval, leave=leave,
-            disable=self.disable, dynamic_ncols=True, unit="batch" if level == "epoch" else "it",
+            disable=self.disable, delay=self.delay, dynamic_ncols=True, unit="batch" if level == "epoch" else "it",
         )
         self.bars[level] = bar
         return bar

@@ -306,6 +306,11 @@ def resample(task: Any, learner: Any, resampling: Any, store_models: bool = Fals
     >>> rmse = rr.aggregate(jt.msr("regr.rmse"))
     """
     _check_args(task, learner, resampling)
+    with progress.auto_view():  # outermost only: inside a benchmark the benchmark's view shows this
+        return _resample(task, learner, resampling, store_models, n_jobs, seed)
+
+
+def _resample(task: Any, learner: Any, resampling: Any, store_models: bool, n_jobs: int | None, seed: int | None) -> ResampleResult:
     resampling = prepare_resampling(resampling, task, seed)
     template = learner.clone().reset()
     iters = resampling.iters

@@ -13,6 +13,7 @@ EXPORTS = {
     "LazyTensorArray": "jupytorch.lazy.dtype:LazyTensorArray",
     "LazyTensorDtype": "jupytorch.lazy.dtype:LazyTensorDtype",
     "image_folder_task": "jupytorch.tasks.images:image_folder_task",
+    "PipeOpTaskPreprocTorch": "jupytorch.lazy.pipeops.base:PipeOpTaskPreprocTorch",
 }
 
 # key -> (loader in jupytorch.tasks.images, nrow of the full data set, ncol (target + features), label).
@@ -27,9 +28,47 @@ TASKS = {
     "melanoma": ("load_melanoma", 32701, 5, "Melanoma Classification"),
 }
 
+# lazy-tensor preprocessing PipeOps: key -> label. The classes are built from the tables in
+# jupytorch.lazy.pipeops.trafo / .augment and named by the rule "trafo_resize" -> "PipeOpTrafoResize".
+PREPROC_PIPEOPS = {
+    "trafo_nop": "Pass lazy tensors on unchanged",
+    "trafo_reshape": "Reshape each row of a lazy tensor",
+    "trafo_resize": "Resize images",
+    "trafo_normalize": "Normalize image channels",
+    "trafo_pad": "Pad images",
+    "trafo_grayscale": "Convert images to grayscale",
+    "trafo_rgb_to_grayscale": "Convert RGB images to grayscale",
+    "trafo_adjust_gamma": "Gamma-correct images",
+    "trafo_adjust_brightness": "Adjust image brightness",
+    "trafo_adjust_hue": "Adjust image hue",
+    "trafo_adjust_saturation": "Adjust image saturation",
+    "augment_crop": "Crop images to a fixed box (train only)",
+    "augment_center_crop": "Crop the centre of images (train only)",
+    "augment_resized_crop": "Crop images to a fixed box and resize (train only)",
+    "augment_hflip": "Flip images horizontally (train only)",
+    "augment_vflip": "Flip images vertically (train only)",
+    "augment_random_horizontal_flip": "Random horizontal flips, per row (train only)",
+    "augment_random_vertical_flip": "Random vertical flips, per row (train only)",
+    "augment_rotate": "Rotate images (train only)",
+    "augment_random_crop": "Random crops, per row (train only)",
+    "augment_random_resized_crop": "Random resized crops, per row (train only)",
+    "augment_random_affine": "Random affine warps, per row (train only)",
+    "augment_color_jitter": "Random colour jitter, per row (train only)",
+}
+
+
+def _preproc_target(key: str) -> str:
+    module = "trafo" if key.startswith("trafo_") else "augment"
+    return f"jupytorch.lazy.pipeops.{module}:PipeOp" + "".join(part.capitalize() for part in key.split("_"))
+
 
 def register() -> None:
-    """Add the image tasks (their data is read when a task is built, from the data directory)."""
+    """Add the image tasks (data is read when a task is built) and the lazy-tensor preprocessing PipeOps."""
     tasks = registry("task")
     for key, (loader, nrow, ncol, label) in TASKS.items():
         tasks.add(key, f"jupytorch.tasks.images:{loader}", task_type="classif", nrow=nrow, ncol=ncol, label=label)
+    pipeops = registry("pipeop")
+    for key, label in PREPROC_PIPEOPS.items():
+        pipeops.add(key, _preproc_target(key), kind="preprocessing", label=label)
+    pipeops.add("preproc_torch", "jupytorch.lazy.pipeops.custom:PipeOpPreprocTorch", kind="preprocessing",
+                label="A function as a lazy-tensor preprocessing step")

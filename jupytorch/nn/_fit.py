@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import importlib
 import math
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from jupytorch.core import progress
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.nn.callbacks.base import Callback
 from jupytorch.nn.callbacks.checkpoint import CallbackCheckpoint, load_checkpoint
@@ -25,30 +21,7 @@ from jupytorch.nn.model import TaskSchema, TorchModel
 from jupytorch.nn.task_dataset import TaskDataset
 from jupytorch.nn.trainer import Trainer, make_forward, predict_loop
 
-__all__ = ["auto_progress_view", "fit_learner", "predict_learner"]
-
-
-@contextlib.contextmanager
-def auto_progress_view() -> Iterator[None]:
-    """In a notebook kernel with no progress view registered, show the TrainingMonitor widget."""
-    if progress.has_listeners() or "ipykernel" not in sys.modules:
-        yield
-        return
-    try:
-        bridge = importlib.import_module("jupytorch.notebook.progress_bridge")
-        view = bridge.progress_view("widget") if bridge.in_kernel() else None
-    except Exception:  # noqa: BLE001 - no widget stack: train without a view
-        view = None
-    if view is None:
-        yield
-        return
-    try:
-        with progress.listen(view):
-            yield
-    finally:
-        close = getattr(view, "close", None)
-        if close is not None:
-            close()
+__all__ = ["fit_learner", "predict_learner"]
 
 
 def _measures(value: Any, learner: Any, which: str) -> list[Any]:

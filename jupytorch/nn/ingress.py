@@ -306,7 +306,15 @@ def _lazy_shape(task: Any, column: str) -> Shape | None:
         return shapes.get(column)
     from jupytorch.lazy.convert import lazy_shape
 
-    return lazy_shape(task.data(rows=task.row_ids[:1], cols=[column])[column])
+    values = task.data(rows=task.row_ids[:1], cols=[column])[column]
+    shape, predict = lazy_shape(values), lazy_shape(values, stage="predict")
+    if shape is not None and predict is not None and shape != predict:
+        raise TaskError(
+            f"Lazy-tensor column {column!r} of task {task.id!r} has shape {shape} in training batches but {predict} at "
+            "predict time: a train-only step (augment_*) changes its shape, so the network could not predict. Give that "
+            "step stages='both', or follow it with a step for both stages that restores one shape (po('trafo_resize'))."
+        )
+    return shape
 
 
 def ingress_num(features: Features = None, shape: Shape | None = None) -> TorchIngressToken:

@@ -73,7 +73,9 @@ class LearnerTorch(Learner):
                  properties: Iterable[str] = (), label: str = ""):
         if task_type not in ("classif", "regr"):
             raise InvalidParameterError(f"LearnerTorch {id!r}: task_type must be 'classif' or 'regr', got {task_type!r}.")
-        self.loss: TorchLoss = as_torch_loss("cross_entropy" if loss is None and task_type == "classif" else loss or "mse")
+        if loss is None:
+            loss = "cross_entropy" if task_type == "classif" else "mse"
+        self.loss: TorchLoss = as_torch_loss(loss)
         self.optimizer: TorchOptimizer = as_torch_optimizer("adam" if optimizer is None else optimizer)
         self.callbacks: list[Callback] = as_torch_callbacks(callbacks)
         if task_type not in self.loss.task_types:
@@ -162,10 +164,14 @@ class LearnerTorch(Learner):
 
     # -- training -----------------------------------------------------------------------------------
     def train(self, task: Any, row_ids: Any = None) -> LearnerTorch:
-        """Train on ``task``; in a notebook, a TrainingMonitor shows progress (see ``jupytorch.core.progress``)."""
-        from jupytorch.nn._fit import auto_progress_view
+        """Train on ``task``, showing progress when nothing listens yet.
 
-        with auto_progress_view():
+        The view is ``jupytorch.core.progress.auto_view()``'s: the TrainingMonitor widget in a
+        notebook, a text bar in a terminal; ``jt.set_progress_view("none")`` turns it off.
+        """
+        from jupytorch.core import progress
+
+        with progress.auto_view():
             return super().train(task, row_ids)  # type: ignore[return-value]
 
     def _train(self, task: Any, param_values: dict[str, Any]) -> Any:

@@ -157,13 +157,29 @@ def normalize_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
     return {"nodes": nodes, "edges": edges}
 
 
+def _as_spec(obj: Any) -> dict[str, Any]:
+    """A spec for GraphView from a spec dict, a Graph, a Learner, a PipeOp or a GraphPlot."""
+    from jupytorch.core.learner import Learner
+    from jupytorch.notebook.reprs import view_spec
+    from jupytorch.pipelines.graph import Graph
+    from jupytorch.pipelines.pipeop import PipeOp
+    from jupytorch.pipelines.render import GraphPlot
+
+    if isinstance(obj, (Mapping, Learner, Graph, PipeOp, GraphPlot)):
+        return view_spec(obj)
+    raise TypeError(
+        f"GraphView draws a Graph, a Learner, a PipeOp or a graph spec dict, got {type(obj).__name__}."
+    )
+
+
 class GraphView(anywidget.AnyWidget):
     """A graph of PipeOps as a laid-out DAG; click a node for its parameters, state and size.
 
     Parameters
     ----------
-    spec : dict
-        A graph spec (this module's docstring gives the schema).
+    spec : Graph, Learner, PipeOp or dict
+        What to draw: a Graph, a GraphLearner or any Learner, a PipeOp, or a graph spec (this
+        module's docstring gives the schema; a ``graph_spec(...)`` result is accepted too).
     selected : str, default ""
         Id of the node whose details the side panel shows ("" for none).
     direction : {"TB", "LR"}, default "TB"
@@ -177,6 +193,9 @@ class GraphView(anywidget.AnyWidget):
     >>> view.select("tree")
     >>> view.selected_node["kind"]
     'learner'
+    >>> from jupytorch import po, lrn
+    >>> [n["id"] for n in GraphView(po("pca") >> lrn("regr.rpart")).spec["nodes"]]
+    ['pca', 'regr_rpart']
     """
 
     _esm = Bundle("graph_view")
@@ -185,13 +204,12 @@ class GraphView(anywidget.AnyWidget):
     selected = traitlets.Unicode("").tag(sync=True)
     direction = traitlets.Enum(("TB", "LR"), default_value="TB").tag(sync=True)
 
-    def __init__(self, spec: Mapping[str, Any], *, selected: str = "", direction: str = "TB", **kwargs: Any):
-        if not isinstance(spec, Mapping):
-            raise TypeError(
-                f"GraphView takes a graph spec dict, got {type(spec).__name__}; "
-                "build one from a Graph or Learner with graph_spec(...)."
-            )
-        super().__init__(spec=spec, selected=selected, direction=direction, **kwargs)
+    def __init__(self, spec: Any, *, selected: str = "", direction: str = "TB", **kwargs: Any):
+        super().__init__(spec=_as_spec(spec), selected=selected, direction=direction, **kwargs)
+
+    def show(self, obj: Any) -> None:
+        """Draw ``obj`` (a Graph, Learner, PipeOp or spec) instead, e.g. after training it."""
+        self.spec = _as_spec(obj)
 
     @traitlets.validate("spec")
     def _validate_spec(self, proposal: Any) -> dict[str, Any]:

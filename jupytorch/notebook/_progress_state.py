@@ -191,6 +191,8 @@ class ProgressState:
             self.message = str(info["message"])
         if level == self.outermost:
             self.ended = now
+            if self.message.startswith("Now: "):
+                self.message = ""  # what ran last is no news once the run is over
             if info.get("error"):
                 self.status = "failed"
                 self.message = self.message or str(info["error"])

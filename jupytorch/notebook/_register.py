@@ -1,12 +1,18 @@
-"""Public names of the notebook layer (strings only: no widget library is imported here)."""
+"""Public names of the notebook layer, and its hooks into core (strings only: no widget library is imported here)."""
 
 from __future__ import annotations
 
 EXPORTS = {
     "GraphView": "jupytorch.notebook._graph_view:GraphView",
     "TrainingMonitor": "jupytorch.notebook._training_monitor:TrainingMonitor",
+    "learner_from_cell": "jupytorch.notebook.cell:learner_from_cell",
+    "set_progress_view": "jupytorch.core.progress:set_progress_view",
 }
 
 
 def register() -> None:
-    """Add nothing: the notebook layer has no registry entries."""
+    """Point core's automatic progress view and rich display at this layer (by name)."""
+    from jupytorch.core import display, progress
+
+    progress.set_view_factory("jupytorch.notebook.progress_bridge:auto_progress_view")
+    display.set_display_hook("jupytorch.notebook.reprs:mimebundle")

@@ -52,12 +52,15 @@ How the trainer calls it
             break
     progress.emit("train", "end", total=epochs, completed=epoch, stopped=stopped)
 
-and the caller that starts the work (``Learner.train``, ``resample``, ``benchmark``) registers a
+and the caller that starts the work (``Learner.train``, ``resample``, ``benchmark``) opens a
 view once, outermost only, so nested work shares one monitor::
 
-    if not progress.has_listeners():
-        with progress.listen(progress_view()):
-            ...                                    # the work
+    with progress.auto_view():                     # no-op when a view already listens
+        ...                                        # the work
+
+``auto_view`` asks :func:`auto_progress_view` (registered by name in ``notebook/_register.py``)
+for the view: the widget inside a kernel, core's text bars elsewhere. ``jt.set_progress_view``
+or ``JUPYTORCH_PROGRESS`` switch it (``"auto"``, ``"widget"``, ``"text"``, ``"none"``).
 
 The widget sends at most ``1 / interval`` updates a second (5 by default); begins, ends and
 epoch ends are sent at once. ``should_stop()`` handles pending front-end messages with
@@ -73,7 +76,7 @@ from typing import Any, Literal
 from jupytorch.core.progress_text import TextProgress
 from jupytorch.notebook._ui_poll import in_kernel
 
-__all__ = ["WidgetProgress", "progress_view", "in_kernel"]
+__all__ = ["WidgetProgress", "progress_view", "auto_progress_view", "in_kernel"]
 
 
 class WidgetProgress:
@@ -153,3 +156,29 @@ def progress_view(kind: Literal["auto", "widget", "text", "none"] = "auto") -> A
     if kind == "none":
         return TextProgress(disable=True)
     raise ValueError(f"progress_view: kind must be 'auto', 'widget', 'text' or 'none', got {kind!r}.")
+
+
+def auto_progress_view(kind: str = "auto") -> Any:
+    """The view factory behind :func:`jupytorch.core.progress.auto_view` (set by name at import).
+
+    Parameters
+    ----------
+    kind : {"auto", "widget", "text", "none"}
+        ``"auto"`` and ``"widget"``: the TrainingMonitor inside a Jupyter kernel; elsewhere, and
+        for ``"text"``, core's choice (:func:`jupytorch.core.progress.default_view`: text bars
+        on a terminal only, after a second, unless ``"text"`` asked for them).
+
+    Returns
+    -------
+    WidgetProgress, TextProgress or None
+
+    Examples
+    --------
+    >>> auto_progress_view("none") is None
+    True
+    """
+    from jupytorch.core import progress
+
+    if kind in ("auto", "widget") and in_kernel() and progress._main_process():
+        return WidgetProgress()
+    return progress.default_view(kind)

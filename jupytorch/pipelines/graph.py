@@ -523,6 +523,12 @@ class Graph:
     def _is_chain(self) -> bool:
         return all(op.innum <= 1 and op.outnum <= 1 for op in self._pipeops.values()) and len(self._edges) == len(self._pipeops) - 1
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        """In a notebook kernel: the graph inspector widget (``jupytorch.core.display``); else None."""
+        from jupytorch.core.display import rich_mimebundle
+
+        return rich_mimebundle(self, include, exclude)
+
     def _repr_html_(self) -> str:
         from jupytorch.pipelines.render import GraphPlot
 

@@ -124,6 +124,12 @@ class GraphPlot:
             lines.append(f"  {node['id']} ({node['kind']}, {node['state']}){arrow}")
         return "\n".join(lines)
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        """In a notebook kernel: the graph inspector widget (``jupytorch.core.display``); else None."""
+        from jupytorch.core.display import rich_mimebundle
+
+        return rich_mimebundle(self, include, exclude)
+
     def _repr_html_(self) -> str:
         spec = self.spec
         depth = _layers(spec)

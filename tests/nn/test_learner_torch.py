@@ -291,3 +291,23 @@ def test_registered_learners_and_repr():
     text = repr(mlp())
     assert "Loss: cross_entropy" in text and "Optimizer: adam" in text
     assert "classif.module" in set(jt.lrns()["key"]) and "regr.torch_model" in set(jt.lrns()["key"])
+
+
+def test_compile_runs_the_forward_pass_through_torch_compile(task_multi, monkeypatch):
+    compiled = []
+
+    def fake_compile(network):
+        compiled.append(network)
+        return lambda x: network(x) * 1.0
+
+    monkeypatch.setattr(torch, "compile", fake_compile)
+    learner = mlp(compile=True).train(task_multi)
+    assert compiled == [learner.model.network]  # the model keeps the plain module (for saving)
+
+
+def test_validate_test_inside_resample():
+    learner = mlp("regr", measures_valid=jt.msr("regr.mse"))
+    jt.set_validate(learner, "test")
+    rr = jt.resample(make_regr(), learner, jt.rsmp("cv", folds=2))
+    scores = rr.internal_valid_scores
+    assert len(scores) == 2 and all(set(s) == {"regr.mse"} for s in scores)

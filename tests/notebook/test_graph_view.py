@@ -97,5 +97,5 @@ def test_kinds_are_the_documented_ones():
 
 
 def test_a_graph_object_is_refused_with_a_pointer_to_graph_spec():
-    with pytest.raises(TypeError, match="graph_spec"):
+    with pytest.raises(TypeError, match="a Graph, a Learner, a PipeOp or a graph spec dict, got list"):
         GraphView(["not", "a", "spec"])

@@ -183,3 +183,106 @@ def test_lab_monitor_stop_and_graph_view(lab, page, artifacts):
         assert dialogs == []
     finally:
         page.request.delete(f"{base}/api/sessions/{session['id']}")
+
+
+# -- the %%learner magic end to end: a graph-built network, trained from a cell, stopped from the page --
+
+MAGIC_SETUP_CELL = '''\
+%load_ext jupytorch
+import numpy as np
+import pandas as pd
+import torch
+import jupytorch as jt
+
+torch.set_num_threads(1)
+rng = np.random.default_rng(0)
+X = rng.normal(size=(20_000, 20)).astype("float32")
+toy = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])
+toy["y"] = pd.Categorical(np.where(X[:, :3].sum(1) > 0, "pos", "neg"))
+toy = jt.as_task_classif(toy, target="y", id="toy")
+'''
+
+# 16 000 training rows in batches of 16: 1 000 batches, most of a second, per epoch; 100 epochs
+# would take more than a minute, so the Stop click lands in the middle of the run.
+MAGIC_CELL = '''\
+%%learner mlp --task toy --train --validate 0.2 --seed 1
+po("torch_ingress_num")
+>> nn("linear", out_features=64) >> nn("relu")
+>> nn("head")
+>> po("torch_loss", t_loss("cross_entropy"))
+>> po("torch_optimizer", t_opt("adam", lr=0.01))
+>> po("torch_callbacks", t_clbk("history"))
+>> po("torch_model_classif", epochs=100, batch_size=16)
+'''
+
+MAGIC_CHECK_CELL = '''\
+tm = mlp.model["torch_model_classif"].model
+history = tm.callbacks["history"]
+pred = mlp.predict(toy)
+print(f"RESULT epochs={tm.epochs} history_rows={len(history)} interrupted={tm.interrupted} "
+      f"network={type(tm.network).__name__} predicted={len(pred.response)}")
+'''
+
+
+def test_lab_learner_magic_trains_stops_and_inspects(lab, page, artifacts):
+    base, root = lab
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in (MAGIC_SETUP_CELL, MAGIC_CELL, MAGIC_CHECK_CELL)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / "magic_e2e.ipynb")
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    page.goto(f"{base}/lab/workspaces/magic-e2e/tree/magic_e2e.ipynb")  # a fresh workspace: only this notebook
+    session = _wait_for_kernel(page, base, "magic_e2e.ipynb")
+    try:
+        page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
+
+        # the monitor appears by itself and counts epochs while the cell runs
+        monitor = page.locator(".jt-monitor")
+        expect(monitor).to_have_count(1, timeout=90_000)
+        epochs = monitor.locator('.jt-bar[data-level="train"] .jt-bar-count')
+        expect(epochs).to_have_text(re.compile(r"^[2-9]/100$"), timeout=90_000)
+        expect(monitor.locator(".jt-status")).to_have_text("running")
+        expect(monitor.locator(".jt-monitor-title")).to_contain_text("toy")
+        expect(monitor.locator(".jt-chart")).to_have_count(1)  # the loss, train and valid
+        monitor.scroll_into_view_if_needed()
+        monitor.screenshot(path=str(artifacts / "lab_magic_monitor_running.png"))
+
+        # Stop while the %%learner cell is busy
+        monitor.locator(".jt-stop").click()
+        expect(monitor.locator(".jt-status")).to_have_text("stopped", timeout=30_000)
+        bound = page.locator(".jp-OutputArea-output", has_text="Bound mlp")
+        expect(bound).to_contain_text("Stopped on request", timeout=30_000)
+
+        # the kernel kept the model and its history; the learner predicts
+        result = page.locator(".jp-OutputArea-output", has_text=re.compile("RESULT epochs="))
+        expect(result).to_be_visible(timeout=60_000)
+        text = result.inner_text()
+        fields = dict(re.findall(r"(\w+)=(\S+)", text))
+        assert 2 <= int(fields["epochs"]) < 100, text
+        assert int(fields["history_rows"]) == int(fields["epochs"]), text
+        assert fields["interrupted"] == "True", text
+        assert fields["network"] == "NNGraph" and fields["predicted"] == "20000", text
+        expect(epochs).to_have_text(re.compile(rf"^{fields['epochs']}/100$"))
+        monitor.screenshot(path=str(artifacts / "lab_magic_monitor_stopped.png"))
+
+        # the cell's value is the graph inspector of the trained learner: click a layer
+        graph = page.locator(".jt-graph")
+        expect(graph.locator(".jt-node")).to_have_count(8)
+        graph.scroll_into_view_if_needed()
+        graph.locator('.jt-node[data-id="linear"]').click()
+        panel = graph.locator(".jt-graph-panel")
+        expect(panel.locator(".jt-panel-title")).to_have_text("linear")
+        expect(panel.locator('tr[data-param="out_features"] td')).to_have_text("64")
+        expect(panel.locator(".jt-fact-nparams")).to_have_text("1,344")  # 20 * 64 + 64
+        expect(panel.locator(".jt-fact-state")).to_have_text("trained")
+        edge = graph.locator('.jt-edge[data-src="linear"] .jt-edge-label')
+        expect(edge).to_have_text("(None, 64)")
+        graph.screenshot(path=str(artifacts / "lab_magic_graph_view.png"))
+        page.screenshot(path=str(artifacts / "lab_magic_notebook.png"))
+        assert dialogs == []
+    finally:
+        page.request.delete(f"{base}/api/sessions/{session['id']}")

@@ -102,3 +102,37 @@ def test_a_new_run_on_the_same_monitor_clears_an_old_stop():
     monitor.handle(ev("train", "begin", 5))
     assert monitor.stop_requested is False and monitor.poll() is False
     assert monitor.status == "running" and monitor.message == ""
+
+
+def test_batch_events_between_updates_are_merged_and_nothing_is_lost():
+    clock = Clock()
+    monitor = TrainingMonitor(clock=clock, interval=0.2)
+    monitor.handle(ev("train", "begin", 1))
+    monitor.handle(ev("epoch", "begin", 100, epoch=1))
+    sent = monitor.n_syncs
+    clock.t = 0.01
+    monitor.handle(ev("batch", "advance", 100, 1, loss=0.9, device={"type": "cuda", "name": "GPU-X"}))
+    clock.t = 0.02
+    monitor.handle(ev("batch", "advance", 100, 2, samples=64))
+    assert monitor.n_syncs == sent  # held back, not sent
+    assert monitor.stats["loss"] is None
+    state = monitor.summary()  # the Python side sees the newest values at any time
+    assert state["stats"]["loss"] == 0.9 and state["bars"][1]["completed"] == 2
+    assert state["device"]["name"] == "GPU-X"
+    clock.t = 0.05
+    monitor.handle(ev("batch", "advance", 100, 3, loss=0.8))
+    monitor.handle(ev("epoch", "end", 100, 3, epoch=1, train={"loss": 0.8}))  # an end folds held ones in first
+    assert monitor.stats["loss"] == 0.8 and monitor.device["name"] == "GPU-X"
+    assert monitor.history[0]["train"] == {"loss": 0.8}
+
+
+def test_flush_sends_what_was_held():
+    clock = Clock()
+    monitor = TrainingMonitor(clock=clock, interval=0.2)
+    monitor.handle(ev("train", "begin", 1))
+    monitor.handle(ev("epoch", "begin", 10, epoch=1))
+    clock.t = 0.05
+    monitor.handle(ev("batch", "advance", 10, 7, loss=0.3))
+    assert [b["level"] for b in monitor.bars] == ["train"]
+    monitor.flush()
+    assert monitor.bars[1]["completed"] == 7 and monitor.stats["loss"] == 0.3

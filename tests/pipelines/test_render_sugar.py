@@ -102,6 +102,9 @@ def test_exports_reach_the_top_level():
         assert getattr(jt, name) is not None, name
 
 
-def test_top_level_nn_is_the_sugar_function():
-    # ``jupytorch.nn`` is also a subpackage; at the top level the name must be the function nn().
-    assert callable(jt.nn) and jt.nn is nn
+def test_top_level_nn_builds_layer_pipeops():
+    # ``jupytorch.nn`` is also the subpackage; calling it is the sugar function nn().
+    op = jt.nn("linear_1", out_features=4)
+    assert op.id == "linear_1"
+    assert type(op) is type(nn("linear", out_features=4))
+    assert op.param_set.values["out_features"] == 4

@@ -1,0 +1,636 @@
+"""The plain-Python twins of the notebook magics: everything ``%%learner`` and ``%jupytorch`` do.
+
+``%%learner NAME [options]`` (see :mod:`jupytorch.notebook.magics`) is a thin shorthand over
+:func:`run_learner_cell`, which builds the learner with :func:`learner_from_cell`, reads the
+options with :func:`parse_learner_options` and runs the work with the public functions
+(``resample``, ``Learner.train``, ``set_validate``...). ``%jupytorch WHAT`` is :func:`listing`.
+All of them work without IPython, so they are tested and usable in scripts.
+
+The cell body is a jupytorch expression written one pipeline stage per line; lines that start
+with ``>>`` continue it::
+
+    po("scale")
+    >> nn("linear", out_features=32) >> nn("relu")
+    >> nn("head")
+
+It sees jupytorch's sugar (every public name of ``jupytorch``, and ``torch``) without imports,
+and the caller's namespace; where a user variable has the name of a jupytorch function (say
+``nn = torch.nn``), the jupytorch function wins inside the cell.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import shlex
+import time
+import traceback
+from collections.abc import Mapping, MutableMapping
+from typing import Any
+
+from jupytorch.core.exceptions import InvalidParameterError, JupytorchError, did_you_mean
+
+__all__ = [
+    "CellError",
+    "LearnerCellOptions",
+    "LearnerCellResult",
+    "learner_from_cell",
+    "parse_learner_options",
+    "run_learner_cell",
+    "listing",
+    "device_info",
+    "LISTINGS",
+    "OPTIONS",
+]
+
+_FILENAME = "<%%learner cell>"
+
+
+class CellError(InvalidParameterError):
+    """A ``%%learner`` cell or its options cannot be used; names the line or option at fault.
+
+    Attributes
+    ----------
+    line : int or None
+        The line of the cell at fault (the ``%%learner`` line is line 1 in a notebook).
+    option : str or None
+        The option at fault (``"--task"``).
+    """
+
+    def __init__(self, message: str, *, line: int | None = None, option: str | None = None):
+        super().__init__(message)
+        self.line = line
+        self.option = option
+
+
+# -- the cell body ----------------------------------------------------------------------------------
+def _code_lines(lines: list[str]) -> list[int]:
+    """Indices of the lines that hold code (not blank, not only a comment)."""
+    return [i for i, text in enumerate(lines) if text.strip() and not text.strip().startswith("#")]
+
+
+def _parses(lines: list[str]) -> bool:
+    try:
+        ast.parse("(\n" + "\n".join(lines) + "\n)", mode="eval")
+    except SyntaxError:
+        return False
+    return True
+
+
+def _where(lines: list[str], index: int, first_line: int) -> str:
+    text = lines[index].rstrip() if 0 <= index < len(lines) else ""
+    return f"line {index + first_line}: {text.strip()}"
+
+
+def _syntax_error(body: str, error: SyntaxError, first_line: int) -> CellError:
+    lines = body.split("\n")
+    code = _code_lines(lines)
+    # the usual slip: a new stage on its own line without ">>" in front
+    for k, i in enumerate(code[1:], 1):
+        stripped = lines[i].strip()
+        previous = lines[code[k - 1]].rstrip()
+        if stripped.startswith((">>", ")", "]", "}", ",", ".")) or previous.endswith((">>", "(", "[", "{", ",", "\\")):
+            continue
+        if _parses(lines[: i]) and not _parses(lines[: i + 1]):
+            return CellError(
+                f"%%learner cell, {_where(lines, i, first_line)}\n"
+                f"This line starts a new stage, but a stage must continue the expression above it: "
+                f"write it as `>> {stripped}`.",
+                line=i + first_line,
+            )
+    index = min(max((error.lineno or 1) - 2, 0), len(lines) - 1)  # "(\n" is line 1 of the parsed text
+    if error.lineno is not None and error.lineno - 2 >= len(lines) and code:
+        index = code[-1]  # the error shows at the closing bracket: the last line is unfinished
+    shown = "    " + lines[index].rstrip()
+    if error.offset and error.lineno and 0 <= error.lineno - 2 < len(lines):
+        shown += "\n" + " " * (4 + error.offset - 1) + "^"
+    return CellError(
+        f"%%learner cell, line {index + first_line}:\n{shown}\n"
+        f"Syntax error: {error.msg}. The cell holds one jupytorch expression, one stage per line; "
+        "lines that continue it start with `>>`.",
+        line=index + first_line,
+    )
+
+
+def _scope(tree: ast.AST, namespace: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The caller's names, with the jupytorch names (and torch) the expression uses put on top."""
+    import jupytorch
+
+    scope = dict(namespace or {})
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    for name in sorted(used):
+        if name in jupytorch.__all__:
+            scope[name] = getattr(jupytorch, name)
+        elif name == "torch" and "torch" not in scope:
+            import torch
+
+            scope["torch"] = torch
+    return scope
+
+
+def _runtime_line(error: BaseException) -> int | None:
+    """The body line (0-based) where evaluating the cell raised ``error``."""
+    line = None
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename == _FILENAME and frame.lineno is not None:
+            line = frame.lineno - 2
+    return line
+
+
+def _as_learner(value: Any) -> Any:
+    from jupytorch.core.learner import Learner
+    from jupytorch.pipelines.graph import Graph
+    from jupytorch.pipelines.graph_learner import as_learner
+    from jupytorch.pipelines.pipeop import PipeOp
+
+    if isinstance(value, Learner):
+        return value
+    if isinstance(value, (Graph, PipeOp)):
+        return as_learner(value, clone=False)
+    raise CellError(
+        f"A %%learner cell must give a Learner, a Graph or a PipeOp, but it gave {value!r:.80} "
+        f"(type {type(value).__name__}). Write a pipeline such as `po(\"scale\") >> lrn(\"classif.rpart\")`."
+    )
+
+
+def learner_from_cell(text: str, namespace: Mapping[str, Any] | None = None, *, first_line: int = 1) -> Any:
+    """Build the learner a ``%%learner`` cell body describes.
+
+    Parameters
+    ----------
+    text : str
+        The cell body: one jupytorch expression, one stage per line; lines starting with ``>>``
+        continue it. ``#`` comments and blank lines are allowed.
+    namespace : mapping, optional
+        Variables the expression may use (a notebook's ``user_ns``). jupytorch's public names and
+        ``torch`` are available without imports and take precedence over same-named variables.
+    first_line : int, default 1
+        Number of the body's first line in messages (the magic passes 2: the ``%%learner`` line is 1).
+
+    Returns
+    -------
+    Learner
+        The learner as written, or a GraphLearner for a Graph or PipeOp.
+
+    Raises
+    ------
+    CellError
+        For a syntax error or a result that is not a learner, naming the line.
+    Exception
+        Errors raised while the expression runs keep their type and get a note naming the line.
+
+    Examples
+    --------
+    >>> learner = learner_from_cell('''
+    ... po("scale")
+    ... >> lrn("classif.rpart", maxdepth=3)
+    ... ''')
+    >>> type(learner).__name__, learner.param_set.values["classif_rpart__maxdepth"]
+    ('GraphLearner', 3)
+    """
+    lines = text.split("\n")
+    if not _code_lines(lines):
+        raise CellError(
+            "The %%learner cell is empty: write a learner or a pipeline in it, one stage per line, "
+            "e.g. `po(\"scale\")` and on the next line `>> lrn(\"classif.rpart\")`."
+        )
+    try:
+        tree = ast.parse("(\n" + text + "\n)", filename=_FILENAME, mode="eval")
+    except SyntaxError as error:
+        raise _syntax_error(text, error, first_line) from None
+    code = compile(tree, _FILENAME, "eval")
+    try:
+        value = eval(code, _scope(tree, namespace))  # noqa: S307 - the user's own cell, like any notebook cell
+    except Exception as error:
+        index = _runtime_line(error)
+        if index is not None and 0 <= index < len(lines):
+            error.add_note(f"This happened in the %%learner cell, {_where(lines, index, first_line)}")
+        raise
+    return _as_learner(value)
+
+
+# -- the options --------------------------------------------------------------------------------------
+#: option -> (metavar or None for a flag, help)
+OPTIONS: dict[str, tuple[str | None, str]] = {
+    "--task": ("TASK", "a Task variable of the notebook or a tsk() key (iris, mtcars, ...)"),
+    "--train": (None, "train on the task (all rows) with live progress; NAME is the trained learner"),
+    "--resample": ("SPEC", 'resample on the task, e.g. "cv folds=3" or "holdout ratio=0.8"; binds NAME_rr, NAME_pred, NAME_scores'),
+    "--measures": ("LIST", 'measures, e.g. "classif.acc,classif.ce": resampling scores, and per-epoch scores of torch learners'),
+    "--device": ("DEVICE", "device of torch learners: auto, cpu, cuda, cuda:1, mps"),
+    "--validate": ("VALUE", "validation of torch learners: a ratio in (0, 1), test or predefined"),
+    "--predict-type": ("TYPE", "the learner's predict_type: response or prob"),
+    "--seed": ("INT", "seed of the resampling and the training"),
+    "--quiet": (None, "show nothing (no graph inspector)"),
+}
+
+
+@dataclasses.dataclass
+class LearnerCellOptions:
+    """What the ``%%learner`` line says; see :data:`OPTIONS` for the meaning of each field."""
+
+    name: str
+    task: str | None = None
+    train: bool = False
+    resample: str | None = None
+    measures: list[str] = dataclasses.field(default_factory=list)
+    device: str | None = None
+    validate: float | str | None = None
+    predict_type: str | None = None
+    seed: int | None = None
+    quiet: bool = False
+
+
+def _option_error(option: str, message: str) -> CellError:
+    return CellError(f"%%learner option {option}: {message}", option=option)
+
+
+def _usage() -> str:
+    parts = [f"{opt} {meta}" if meta else opt for opt, (meta, _) in OPTIONS.items()]
+    return "%%learner NAME [" + "] [".join(parts) + "]"
+
+
+def _parse_validate(value: str) -> float | str | None:
+    if value in ("test", "predefined"):
+        return value
+    if value in ("none", "None"):
+        return None
+    try:
+        ratio = float(value)
+    except ValueError:
+        raise _option_error(
+            "--validate", f"{value!r} is not valid; give a ratio in (0, 1) such as 0.3, 'test' or 'predefined'."
+            + did_you_mean(value, ["test", "predefined"])
+        ) from None
+    if not 0 < ratio < 1:
+        raise _option_error("--validate", f"the ratio must be between 0 and 1 (exclusive), got {value}.")
+    return ratio
+
+
+def parse_learner_options(line: str) -> LearnerCellOptions:
+    """Read the ``%%learner`` line (everything after ``%%learner``).
+
+    Parameters
+    ----------
+    line : str
+        ``NAME [--task T] [--train] [--resample SPEC] [--measures LIST] [--device D]
+        [--validate V] [--predict-type T] [--seed N] [--quiet]``; ``--opt=value`` works too.
+
+    Returns
+    -------
+    LearnerCellOptions
+
+    Raises
+    ------
+    CellError
+        Naming the option at fault and the valid choices.
+
+    Examples
+    --------
+    >>> opts = parse_learner_options('mlp --task iris --train --resample "cv folds=3" --validate 0.3')
+    >>> opts.name, opts.task, opts.train, opts.resample, opts.validate
+    ('mlp', 'iris', True, 'cv folds=3', 0.3)
+    """
+    try:
+        tokens = shlex.split(line)
+    except ValueError as error:
+        raise CellError(f"%%learner line: {error} (check the quotes). Usage: {_usage()}") from None
+    if not tokens or tokens[0].startswith("-"):
+        raise CellError(f"%%learner needs a name for the learner first, e.g. `%%learner mlp --task iris`. Usage: {_usage()}")
+    name = tokens[0]
+    if not name.isidentifier() or name in {"True", "False", "None"} or __import__("keyword").iskeyword(name):
+        raise CellError(f"%%learner name {name!r} is not a valid Python variable name; use letters, digits and _, e.g. mlp.")
+    values: dict[str, Any] = {}
+    i = 1
+    while i < len(tokens):
+        token = tokens[i]
+        option, eq, inline = token.partition("=")
+        if option not in OPTIONS:
+            if not option.startswith("--"):
+                raise CellError(
+                    f"%%learner: unexpected {token!r} after the name; options start with --. Usage: {_usage()}",
+                    option=token,
+                )
+            raise CellError(
+                f"%%learner: unknown option {option}.{did_you_mean(option, OPTIONS)} Valid options: {', '.join(OPTIONS)}.",
+                option=option,
+            )
+        if option in values:
+            raise _option_error(option, "given twice.")
+        metavar = OPTIONS[option][0]
+        if metavar is None:
+            if eq:
+                raise _option_error(option, f"is a switch and takes no value (got {inline!r}).")
+            values[option] = True
+            i += 1
+            continue
+        if eq:
+            value = inline
+            i += 1
+        else:
+            if i + 1 >= len(tokens) or (tokens[i + 1].startswith("--") and tokens[i + 1].partition("=")[0] in OPTIONS):
+                raise _option_error(option, f"needs a value: {option} {metavar} ({OPTIONS[option][1]}).")
+            value = tokens[i + 1]
+            i += 2
+        values[option] = value
+    opts = LearnerCellOptions(name=name)
+    opts.task = values.get("--task")
+    opts.train = bool(values.get("--train", False))
+    opts.quiet = bool(values.get("--quiet", False))
+    opts.resample = values.get("--resample")
+    opts.device = values.get("--device")
+    opts.predict_type = values.get("--predict-type")
+    if "--measures" in values:
+        opts.measures = [m for m in values["--measures"].replace(",", " ").split() if m]
+        if not opts.measures:
+            raise _option_error("--measures", 'give measure keys, e.g. --measures "classif.acc,classif.ce".')
+    if "--validate" in values:
+        opts.validate = _parse_validate(values["--validate"])
+    if "--seed" in values:
+        try:
+            opts.seed = int(values["--seed"])
+        except ValueError:
+            raise _option_error("--seed", f"must be an integer, got {values['--seed']!r}.") from None
+    if (opts.train or opts.resample) and opts.task is None:
+        what = "--train" if opts.train else "--resample"
+        raise _option_error(what, "needs a task to work on: add --task TASK (a Task variable or a tsk() key such as iris).")
+    return opts
+
+
+# -- running a cell ---------------------------------------------------------------------------------------
+def _resolve_task(name: str, namespace: Mapping[str, Any]) -> Any:
+    from jupytorch.core.registry import registry
+    from jupytorch.core.sugar import tsk
+    from jupytorch.core.task import Task
+
+    value = namespace.get(name)
+    if isinstance(value, Task):
+        return value
+    if value is not None:
+        raise _option_error("--task", f"{name!r} is a {type(value).__name__}, not a Task; "
+                                      "give a Task variable or a tsk() key.")
+    if name in registry("task"):
+        return tsk(name)
+    variables = [k for k, v in namespace.items() if isinstance(v, Task) and not k.startswith("_")]
+    hint = did_you_mean(name, [*variables, *registry("task").keys()])
+    shown = ", ".join(variables) if variables else "none"
+    raise _option_error(
+        "--task", f"{name!r} is neither a Task variable (Task variables here: {shown}) nor a tsk() key.{hint}"
+    )
+
+
+def _resampling(spec: str) -> Any:
+    from jupytorch.core.sugar import rsmp
+
+    key, *pairs = spec.split()
+    kwargs: dict[str, Any] = {}
+    for pair in pairs:
+        param, eq, raw = pair.partition("=")
+        if not eq or not param:
+            raise _option_error(
+                "--resample", f"{spec!r}: after the resampling key come key=value pairs, e.g. \"cv folds=3\" (got {pair!r})."
+            )
+        try:
+            kwargs[param] = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            kwargs[param] = raw
+    try:
+        return rsmp(key, **kwargs)
+    except JupytorchError as error:
+        raise _option_error("--resample", str(error)) from None
+
+
+def _measures(keys: list[str]) -> list[Any]:
+    from jupytorch.core.sugar import msr
+
+    out = []
+    for key in keys:
+        try:
+            out.append(msr(key))
+        except JupytorchError as error:
+            raise _option_error("--measures", str(error)) from None
+    return out
+
+
+def _params_named(learner: Any, name: str) -> list[str]:
+    return [pid for pid in learner.param_set.ids() if pid == name or pid.endswith(f"__{name}")]
+
+
+def _configure(learner: Any, opts: LearnerCellOptions, measures: list[Any]) -> None:
+    if opts.predict_type is not None:
+        types = list(learner.predict_types)
+        if opts.predict_type not in types:
+            raise _option_error(
+                "--predict-type",
+                f"learner {learner.id!r} predicts {', '.join(types)}, not {opts.predict_type!r}."
+                + did_you_mean(opts.predict_type, types),
+            )
+        learner.predict_type = opts.predict_type
+    if opts.device is not None:
+        ids = _params_named(learner, "device")
+        if not ids:
+            raise _option_error("--device", f"learner {learner.id!r} has no device parameter (only torch learners do).")
+        try:
+            learner.param_set.set_values(**dict.fromkeys(ids, opts.device))
+        except JupytorchError as error:
+            raise _option_error("--device", str(error)) from None
+    if opts.validate is not None:
+        from jupytorch.nn.validate import set_validate
+
+        try:
+            set_validate(learner, opts.validate)
+        except JupytorchError as error:
+            raise _option_error("--validate", str(error)) from None
+    if measures:
+        which = "measures_valid" if opts.validate is not None else "measures_train"
+        ids = _params_named(learner, which)
+        task_type = getattr(learner, "task_type", None)
+        fitting = [m for m in measures if getattr(m, "task_type", None) in (None, task_type)]
+        if ids and fitting:
+            learner.param_set.set_values(**dict.fromkeys(ids, fitting))
+
+
+@dataclasses.dataclass
+class LearnerCellResult:
+    """What :func:`run_learner_cell` did: the learner, the results and the names it bound."""
+
+    learner: Any
+    bound: dict[str, Any]
+    resample_result: Any = None
+    scores: Any = None
+    train_seconds: float | None = None
+    stopped: bool = False
+
+    def summary(self) -> str:
+        """One line naming what was bound (what the magic prints)."""
+        parts = []
+        for name, value in self.bound.items():
+            what = type(value).__name__
+            if name == next(iter(self.bound)) and self.train_seconds is not None:
+                what += f", trained in {self.train_seconds:.1f} s"
+            parts.append(f"{name} ({what})")
+        line = "Bound " + ", ".join(parts) + "."
+        if self.stopped:
+            line += " Stopped on request: the results so far are kept."
+        return line
+
+
+def run_learner_cell(line: str, body: str, namespace: MutableMapping[str, Any], *, first_line: int = 2) -> LearnerCellResult:
+    """Do what a ``%%learner`` cell does, without IPython: build, configure, run, bind.
+
+    Parameters
+    ----------
+    line : str
+        The options line (after ``%%learner``), see :func:`parse_learner_options`.
+    body : str
+        The cell body, see :func:`learner_from_cell`.
+    namespace : dict
+        Where names are read from and bound (a notebook's ``user_ns``).
+    first_line : int, default 2
+        Line number of the body's first line in messages.
+
+    Returns
+    -------
+    LearnerCellResult
+        The names bound in ``namespace``: ``NAME`` (the learner; trained with ``--train``), and
+        with ``--resample``: ``NAME_rr`` (the ResampleResult), ``NAME_pred`` (its combined
+        prediction) and ``NAME_scores`` (the aggregated scores, a dict measure -> value).
+
+    Examples
+    --------
+    >>> ns = {}
+    >>> result = run_learner_cell("tree --task mtcars --resample 'cv folds=3' --measures regr.rmse --seed 1",
+    ...                           'lrn("regr.rpart", maxdepth=2)', ns)
+    >>> sorted(ns), list(ns["tree_scores"])
+    (['tree', 'tree_pred', 'tree_rr', 'tree_scores'], ['regr.rmse'])
+    """
+    from jupytorch.core import progress
+
+    opts = parse_learner_options(line)
+    learner = learner_from_cell(body, namespace, first_line=first_line)
+    task = _resolve_task(opts.task, namespace) if opts.task is not None else None
+    if task is not None and learner.task_type != task.task_type:
+        raise _option_error(
+            "--task", f"learner {learner.id!r} is for {learner.task_type} tasks, but task {task.id!r} is a {task.task_type} task."
+        )
+    measures = _measures(opts.measures)
+    resampling = _resampling(opts.resample) if opts.resample is not None else None
+    _configure(learner, opts, measures)
+    name = opts.name
+    namespace[name] = learner
+    result = LearnerCellResult(learner=learner, bound={name: learner})
+    if resampling is not None:
+        from jupytorch.core.resample import resample
+
+        from jupytorch.core.measure import as_measures
+
+        rr = resample(task, learner, resampling, seed=opts.seed)
+        scores = rr.aggregate(list(as_measures(measures or None, task.task_type)))
+        result.resample_result, result.scores = rr, scores
+        result.stopped = rr.iters < rr.resampling.iters
+        for suffix, value in (("rr", rr), ("pred", rr.prediction()), ("scores", scores)):
+            namespace[f"{name}_{suffix}"] = value
+            result.bound[f"{name}_{suffix}"] = value
+    if opts.train and not result.stopped:
+        if opts.seed is not None and "seed" in _params_named(learner, "seed"):
+            learner.param_set.set_values(seed=opts.seed)
+        start = time.perf_counter()
+        with progress.auto_view():
+            learner.train(task)
+        result.train_seconds = time.perf_counter() - start
+        model = learner.model if learner.state is not None else None
+        result.stopped = result.stopped or _interrupted(model)
+    return result
+
+
+def _interrupted(model: Any) -> bool:
+    """Whether training of ``model`` (a TorchModel, or a GraphModel holding one) was stopped early."""
+    if model is None:
+        return False
+    if getattr(model, "interrupted", False):
+        return True
+    if isinstance(model, Mapping):
+        for state in model.values():
+            if _interrupted(getattr(state, "model", None)):
+                return True
+    return False
+
+
+# -- %jupytorch listings ------------------------------------------------------------------------------------
+#: what ``%jupytorch WHAT`` lists -> the sugar that lists it
+LISTINGS = {
+    "tasks": "tsks",
+    "learners": "lrns",
+    "pipeops": "pos",
+    "measures": "msrs",
+    "resamplings": "rsmps",
+    "losses": "t_losses",
+    "optimizers": "t_opts",
+    "callbacks": "t_clbks",
+    "device": None,
+}
+
+
+def device_info() -> Any:
+    """Return a DataFrame of the compute devices torch sees: the CPU, each GPU (name, memory), MPS.
+
+    Examples
+    --------
+    >>> device_info().iloc[0]["device"]
+    'cpu'
+    """
+    import os
+
+    import pandas as pd
+
+    rows: list[dict[str, Any]] = []
+    try:
+        import torch
+    except ImportError:
+        return pd.DataFrame([{"device": "cpu", "name": "torch is not installed", "available": True}])
+    rows.append({"device": "cpu", "name": f"{os.cpu_count()} cores, torch {torch.__version__}, "
+                                          f"{torch.get_num_threads()} threads", "available": True})
+    if torch.cuda.is_available():
+        for index in range(torch.cuda.device_count()):
+            props = torch.cuda.get_device_properties(index)
+            row = {
+                "device": f"cuda:{index}", "name": props.name, "available": True,
+                "memory_total_gb": round(props.total_memory / 2**30, 2),
+                "memory_used_gb": round(torch.cuda.memory_allocated(index) / 2**30, 3),
+                "memory_peak_gb": round(torch.cuda.max_memory_allocated(index) / 2**30, 3),
+                "capability": f"{props.major}.{props.minor}",
+            }
+            try:
+                row["utilization_pct"] = torch.cuda.utilization(index)
+            except Exception:  # noqa: BLE001 - needs NVML (pynvml)
+                pass
+            rows.append(row)
+    else:
+        rows.append({"device": "cuda", "name": "no CUDA GPU visible", "available": False})
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        rows.append({"device": "mps", "name": "Apple Metal", "available": True})
+    return pd.DataFrame(rows)
+
+
+def listing(what: str) -> Any:
+    """What ``%jupytorch WHAT`` shows: a registry as a DataFrame, or the devices.
+
+    Parameters
+    ----------
+    what : str
+        One of :data:`LISTINGS`: tasks, learners, pipeops, measures, resamplings, losses,
+        optimizers, callbacks, device.
+
+    Examples
+    --------
+    >>> "mtcars" in set(listing("tasks")["key"])
+    True
+    """
+    if what not in LISTINGS:
+        raise CellError(f"%jupytorch: unknown listing {what!r}.{did_you_mean(what, LISTINGS)} "
+                        f"Choose one of {', '.join(LISTINGS)}.", option=what)
+    if what == "device":
+        return device_info()
+    import jupytorch
+
+    return getattr(jupytorch, LISTINGS[what])()

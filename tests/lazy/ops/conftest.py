@@ -1,0 +1,67 @@
+"""Fixtures for the lazy-tensor PipeOp tests: the real MNIST test set and a small RGB task."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+
+import jupytorch as jt
+from jupytorch.tasks.images import load_mnist, set_data_dir
+
+SHARED_MNIST = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "mnist"
+MNIST_FILES = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
+
+
+@pytest.fixture(scope="session")
+def mnist_root(tmp_path_factory) -> Path:
+    """A data directory whose MNIST/raw/ links to the shared MNIST test files."""
+    root = tmp_path_factory.mktemp("data")
+    raw = root / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for name in MNIST_FILES:
+        (raw / name).symlink_to(SHARED_MNIST / name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def mnist_full(mnist_root):
+    """The 10 000 MNIST test images as a task (lazy column ``image``, (None, 1, 28, 28)); do not change it."""
+    return load_mnist(mnist_root)
+
+
+@pytest.fixture
+def mnist(mnist_full):
+    """A copy of the MNIST test-set task for one test (``filter`` changes a task in place)."""
+    return mnist_full.clone()
+
+
+@pytest.fixture
+def mnist_env(mnist_root, monkeypatch):
+    """Point JUPYTORCH_DATA at the MNIST folder, so that tsk("mnist") finds it."""
+    monkeypatch.setenv("JUPYTORCH_DATA", str(mnist_root))
+    set_data_dir(None)
+    yield mnist_root
+    set_data_dir(None)
+
+
+def rgb_task(n: int = 8, height: int = 16, width: int = 20, seed: int = 0):
+    """A classification task with one lazy column ``image`` of random RGB images in [0, 1]."""
+    gen = torch.Generator().manual_seed(seed)
+    images = torch.rand(n, 3, height, width, generator=gen)
+    frame = pd.DataFrame({"image": jt.as_lazy_tensor(images), "y": pd.Categorical(["a", "b"] * (n // 2))})
+    return jt.as_task_classif(frame, target="y", id="rgb"), images
+
+
+@pytest.fixture
+def rgb():
+    """(task, images): 8 random RGB images of 16x20."""
+    return rgb_task()
+
+
+@pytest.fixture
+def make_rgb():
+    """The factory ``make_rgb(n, height, width, seed) -> (task, images)``."""
+    return rgb_task

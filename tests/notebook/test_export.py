@@ -1,0 +1,68 @@
+"""``make demo``'s machinery: run examples/demo.ipynb headlessly, export HTML, render it without a kernel."""
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from jupytorch.notebook import export
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `browser` fixture fails in CI and skips elsewhere
+    expect = None
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "examples" / "demo.ipynb"
+WS = "application/vnd.jupyter.widget-state+json"
+
+
+def test_missing_page_scripts_say_how_to_get_them(monkeypatch, tmp_path):
+    monkeypatch.setattr(export, "EMBED_DIR", tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"require.js, embed-amd.js missing .* run `make embed`"):
+        export.embed_scripts()
+    assert export.main([str(DEMO), "--out", str(tmp_path / "out")]) == 2  # fails before running anything
+
+
+def test_the_demo_notebook_runs_and_its_html_renders_without_a_kernel(page, artifacts, tmp_path):
+    try:
+        export.embed_scripts()
+    except FileNotFoundError as error:
+        pytest.fail(str(error))
+    start = time.perf_counter()
+    nb = export.execute_notebook(DEMO, timeout=300)
+    ran = time.perf_counter() - start
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    assert errors == []
+    assert ran < 120, f"the demo took {ran:.0f} s"
+    states = nb.metadata["widgets"][WS]["state"]
+    names = sorted({s["model_name"] for s in states.values()})
+    assert "AnyModel" in names
+    html = export.export_html(nb, tmp_path, "demo")
+    assert {p.name for p in tmp_path.iterdir()} >= {"demo.html", "demo.ipynb", "require.js", "embed-amd.js", "anywidget.js"}
+
+    problems = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.goto(html.as_uri())
+    # three graph inspectors (pipeline, %%learner result), two monitors (benchmark, training), two figures
+    expect(page.locator(".jt-monitor")).to_have_count(2, timeout=30_000)
+    expect(page.locator(".jt-monitor .jt-status").first).to_have_text("finished")
+    expect(page.locator(".jt-monitor .jt-status").last).to_have_text("finished")
+    training = page.locator(".jt-monitor").last
+    expect(training.locator('.jt-bar[data-level="train"] .jt-bar-count')).to_have_text("20/20")
+    expect(training.locator(".jt-chart")).to_have_count(2)  # loss and classif.acc
+    expect(page.locator(".jt-monitor").first.locator(".jt-chart")).to_have_count(0)  # a benchmark has no curves
+    expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=30_000)
+    graphs = page.locator(".jt-graph")
+    expect(graphs).to_have_count(2)
+    pipeline = graphs.first
+    expect(pipeline.locator(".jt-node")).to_have_count(3)
+    # the page works on its own: a click selects a node (the model lives in the page)
+    pipeline.locator('.jt-node[data-id="pca"]').click()
+    expect(pipeline.locator('.jt-graph-panel tr[data-param="rank"] td')).to_have_text("3")
+    network = graphs.last
+    expect(network.locator(".jt-node")).to_have_count(12)
+    expect(network.locator('.jt-node[data-id="linear"] .jt-node-sub')).to_have_text(re.compile(r"layer · \d+ params"))
+    page.screenshot(path=str(artifacts / "demo_static_html.png"), full_page=True)
+    assert problems == []

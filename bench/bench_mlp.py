@@ -17,6 +17,7 @@ Usage::
 
     .venv/bin/python bench/bench_mlp.py              # batch sizes 32 and 256
     .venv/bin/python bench/bench_mlp.py --repeats 7 --rows 20000
+    .venv/bin/python bench/bench_mlp.py --paired     # loop overhead only, on the same objects
 """
 
 from __future__ import annotations
@@ -119,6 +120,56 @@ def run_skorch(x: np.ndarray, y: np.ndarray, batch_size: int, epochs: int) -> Cl
     return clock
 
 
+def paired_epochs(task, batch_size: int, pairs: int = 12) -> list[float]:
+    """Per-epoch CPU-time ratios jupytorch / hand loop on the same network, optimizer and tensors.
+
+    A Trainer subclass alternates one epoch of jupytorch's loop (``_run_epoch``) with one epoch
+    of the hand-written loop over the very objects jupytorch built, so setup, data and model
+    cannot differ; only the loops do. Returns one ratio per pair.
+    """
+    import jupytorch as jt
+    from jupytorch.nn.trainer import Trainer
+
+    ratios: list[float] = []
+
+    class Paired(Trainer):
+        def _fit_loop(self) -> None:
+            ctx = self.ctx
+            x, y = ctx.dataset_train.tensors["x"], ctx.dataset_train.y
+            net, opt, loss_fn, n = ctx.network, ctx.optimizer, ctx.loss_fn, ctx.dataset_train.n
+
+            def hand() -> None:
+                perm = torch.randperm(n)
+                net.train()
+                for i in range(0, n, batch_size):
+                    idx = perm[i:i + batch_size]
+                    opt.zero_grad(set_to_none=True)
+                    loss = loss_fn(net(x[idx]), y[idx])
+                    loss.backward()
+                    opt.step()
+                    loss.item()
+
+            def ours() -> None:
+                ctx.epoch += 1
+                self._run_epoch()
+                self._end_epoch()
+
+            for k in range(2 * pairs):
+                first, second = (ours, hand) if k % 2 else (hand, ours)
+                times = {}
+                for fn in (first, second):
+                    start = time.process_time()
+                    fn()
+                    times[fn] = time.process_time() - start
+                ratios.append(times[ours] / times[hand])
+
+    learner = jt.lrn("classif.mlp", neurons=NEURONS, p=P, epochs=10**6, batch_size=batch_size, device="cpu",
+                     num_threads=1, seed=1, opt__lr=LR)
+    learner.trainer_class = Paired
+    learner.train(task)
+    return ratios
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=20000)
@@ -126,6 +177,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[32, 256])
     parser.add_argument("--no-skorch", action="store_true")
+    parser.add_argument("--paired", action="store_true",
+                        help="instead: alternate epochs of both loops on the same objects (see paired_epochs)")
     args = parser.parse_args()
 
     import jupytorch as jt
@@ -137,6 +190,13 @@ def main() -> None:
     frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(x.shape[1])])
     frame["y"] = pd.Categorical(np.array(["a", "b", "c"])[y])
     task = jt.as_task_classif(frame, target="y", id="synthetic")
+    if args.paired:
+        for bs in args.batch_sizes:
+            ratios = paired_epochs(task, bs)
+            q1, _, q3 = statistics.quantiles(ratios, n=4)
+            print(f"batch {bs}: jupytorch / hand CPU time per epoch, same objects: median {statistics.median(ratios):.3f} "
+                  f"(quartiles {q1:.3f} to {q3:.3f}, {len(ratios)} pairs)")
+        return
     epochs_for = {32: 3}
     print(f"torch {torch.__version__}, {args.rows} rows x {args.features} features, MLP {NEURONS}, Adam, 1 thread, "
           f"{args.repeats} repeats (interleaved)\n")

@@ -447,6 +447,15 @@ def _configure(learner: Any, opts: LearnerCellOptions, measures: list[Any]) -> N
         fitting = [m for m in measures if getattr(m, "task_type", None) in (None, task_type)]
         if ids and fitting:
             learner.param_set.set_values(**dict.fromkeys(ids, fitting))
+        elif opts.resample is None:
+            raise _option_error(
+                "--measures", f"nothing to score with them: learner {learner.id!r} records no per-epoch scores "
+                "(only torch learners do); add --resample \"cv folds=3\" to score it."
+            )
+    if opts.seed is not None:
+        ids = _params_named(learner, "seed")
+        if ids:
+            learner.param_set.set_values(**dict.fromkeys(ids, opts.seed))
 
 
 @dataclasses.dataclass
@@ -455,6 +464,7 @@ class LearnerCellResult:
 
     learner: Any
     bound: dict[str, Any]
+    options: LearnerCellOptions | None = None
     resample_result: Any = None
     scores: Any = None
     train_seconds: float | None = None
@@ -517,7 +527,7 @@ def run_learner_cell(line: str, body: str, namespace: MutableMapping[str, Any], 
     _configure(learner, opts, measures)
     name = opts.name
     namespace[name] = learner
-    result = LearnerCellResult(learner=learner, bound={name: learner})
+    result = LearnerCellResult(learner=learner, bound={name: learner}, options=opts)
     if resampling is not None:
         from jupytorch.core.resample import resample
 
@@ -531,8 +541,6 @@ def run_learner_cell(line: str, body: str, namespace: MutableMapping[str, Any], 
             namespace[f"{name}_{suffix}"] = value
             result.bound[f"{name}_{suffix}"] = value
     if opts.train and not result.stopped:
-        if opts.seed is not None and "seed" in _params_named(learner, "seed"):
-            learner.param_set.set_values(seed=opts.seed)
         start = time.perf_counter()
         with progress.auto_view():
             learner.train(task)

@@ -53,8 +53,8 @@ class JupytorchMagics(Magics):
             raise UsageError(str(error)) from None
         print(result.summary())
         if result.scores:
-            print("Scores: " + ", ".join(f"{k} = {v:.4g}" for k, v in result.scores.items()))
-        if any(arg == "--quiet" for arg in line.split()):
+            print("Scores: " + ", ".join(f"{k} = {_number(v)}" for k, v in result.scores.items()))
+        if result.options is not None and result.options.quiet:
             return None
         return result.learner
 
@@ -81,6 +81,10 @@ class JupytorchMagics(Magics):
             return listing(words[0])
         except CellError as error:
             raise UsageError(str(error)) from None
+
+
+def _number(value: Any) -> str:
+    return f"{value:.4g}" if isinstance(value, (int, float)) else str(value)
 
 
 def load_ipython_extension(ipython: Any) -> None:

@@ -259,3 +259,14 @@ def test_the_device_listing_names_the_cpu_and_says_whether_a_gpu_is_there():
 def test_an_unknown_listing_suggests_the_closest():
     with pytest.raises(CellError, match="unknown listing 'leaners'. Did you mean 'learners'"):
         listing("leaners")
+
+
+def test_measures_that_nothing_would_use_are_refused():
+    with pytest.raises(CellError, match=r"--measures: nothing to score with them: learner 'classif.rpart' .* add --resample"):
+        run_learner_cell("t --task iris --train --measures classif.acc", 'lrn("classif.rpart")', {})
+
+
+def test_the_seed_reaches_every_seed_parameter_of_a_graph():
+    ns = {}
+    run_learner_cell("net --seed 11", TORCH_CELL, ns)
+    assert ns["net"].param_set.values["torch_model_classif__seed"] == 11

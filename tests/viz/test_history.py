@@ -102,6 +102,8 @@ def test_history_of_a_real_torch_learner_and_its_graph_learner():
     recorded = learner.model.callbacks["history"]
     assert info.measures == ("loss", "classif.ce") and info.n_epochs == 3
     assert info.curves[0].values.tolist() == pytest.approx(recorded["train_loss"].tolist())
-    assert [t.name for t in _history._build_history_figure(info).data] == ["train", "valid"]
+    # loss panel: train and valid loss; classif.ce panel: valid only
+    assert [t.name for t in _history._build_history_figure(info).data] == ["train", "valid", "valid"]
+    assert info.curves[1].values.tolist() == pytest.approx(recorded["valid_loss"].tolist())
     graph_learner = jt.as_learner(jt.po("scale") >> mlp()).train(jt.tsk("iris"))
     assert _history._get_history_info(graph_learner).n_epochs == 3

@@ -56,6 +56,22 @@ class Learner:
         Packages it relies on (shown in the printer).
     label : str
         A longer name.
+
+    Examples
+    --------
+    A learner that predicts the median of the target:
+
+    >>> import numpy as np
+    >>> from jupytorch import tsk
+    >>> class LearnerRegrMedian(Learner):
+    ...     def __init__(self):
+    ...         super().__init__("regr.median", "regr")
+    ...     def _train(self, task, param_values):
+    ...         return float(np.median(task.truth()))
+    ...     def _predict(self, task, param_values):
+    ...         return {"response": np.full(task.nrow, self.model)}
+    >>> LearnerRegrMedian().train(tsk("mtcars")).predict(tsk("mtcars")).response.iloc[0]
+    np.float64(19.2)
     """
 
     def __init__(
@@ -471,6 +487,13 @@ def load(path: str | Path, *, trusted: bool = False) -> Any:
         Learners that hold scikit-learn models are stored with pickle, which can run code when
         loaded; pass ``trusted=True`` only for files you made or trust. Torch learners are
         loaded from tensors and plain data without this flag.
+
+    Examples
+    --------
+    >>> import jupytorch as jt
+    >>> path = jt.lrn("regr.rpart").train(jt.tsk("mtcars")).save("rpart.jt")
+    >>> jt.load(path, trusted=True).id
+    'regr.rpart'
     """
     path = Path(path)
     from jupytorch.core import persistence

@@ -18,6 +18,12 @@ class Prediction:
     """Base class of predictions: row ids, truth and response.
 
     Use :class:`PredictionClassif` or :class:`PredictionRegr`; learners build them.
+
+    Examples
+    --------
+    >>> p = PredictionRegr(row_ids=[0, 1], truth=[1.0, 2.0], response=[1.5, 2.5])
+    >>> isinstance(p, Prediction), p.score("regr.mae")
+    (True, 0.5)
     """
 
     task_type = ""

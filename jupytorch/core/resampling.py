@@ -69,6 +69,13 @@ class Resampling:
         Whether a training set may hold a row more than once (bootstrap).
     values : dict, optional
         Parameter values to set (checked, errors name the resampling).
+
+    Examples
+    --------
+    >>> from jupytorch import rsmp, tsk
+    >>> cv = rsmp("cv", folds=4, seed=1).instantiate(tsk("mtcars"))
+    >>> cv.iters, len(cv.test_set(0))
+    (4, 8)
     """
 
     def __init__(self, id: str, param_set: ParamSet, label: str = "", duplicated_ids: bool = False, values: dict[str, Any] | None = None):

@@ -79,7 +79,13 @@ def lrn(key: str, **kwargs: Any) -> Any:
 
 
 def lrns(keys: Iterable[str] | None = None, **kwargs: Any) -> Any:
-    """Return several learners (same keyword arguments for each), or a DataFrame listing them."""
+    """Return several learners (same keyword arguments for each), or a DataFrame listing them.
+
+    Examples
+    --------
+    >>> [learner.id for learner in lrns(["regr.rpart", "regr.lm"])]
+    ['regr.rpart', 'regr.lm']
+    """
     return _listing("learner", keys, **kwargs)
 
 
@@ -95,7 +101,13 @@ def msr(key: str, **kwargs: Any) -> Any:
 
 
 def msrs(keys: Iterable[str] | None = None) -> Any:
-    """Return several measures, or a DataFrame listing them."""
+    """Return several measures, or a DataFrame listing them.
+
+    Examples
+    --------
+    >>> [measure.id for measure in msrs(["regr.mse", "regr.mae"])]
+    ['regr.mse', 'regr.mae']
+    """
     return _listing("measure", keys)
 
 
@@ -111,5 +123,11 @@ def rsmp(key: str, **kwargs: Any) -> Any:
 
 
 def rsmps(keys: Iterable[str] | None = None, **kwargs: Any) -> Any:
-    """Return several resamplings, or a DataFrame listing them."""
+    """Return several resamplings, or a DataFrame listing them.
+
+    Examples
+    --------
+    >>> [resampling.id for resampling in rsmps(["cv", "holdout"])]
+    ['cv', 'holdout']
+    """
     return _listing("resampling", keys, **kwargs)

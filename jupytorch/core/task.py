@@ -94,6 +94,13 @@ class Task:
         The target column.
     label : str, optional
         A longer description shown in printers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> task = TaskRegr("toy", pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [0.5, 1.5, 2.5]}), target="y")
+    >>> task.filter([1, 2]).nrow, task.feature_names
+    (2, ['x'])
     """
 
     task_type: str = ""

@@ -4,6 +4,12 @@ This package is also the sugar function ``nn``. Python binds an imported subpack
 parent's attribute, so ``from jupytorch import nn`` (and ``jt.nn``) give this package; calling it,
 ``nn("linear", out_features=10)``, is :func:`jupytorch.pipelines.sugar.nn`, i.e.
 ``po("nn_linear", id="linear", out_features=10)``.
+
+Examples
+--------
+>>> from jupytorch import nn
+>>> nn("linear_1", out_features=10).id
+'linear_1'
 """
 
 import sys as _sys

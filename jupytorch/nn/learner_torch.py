@@ -64,6 +64,13 @@ class LearnerTorch(Learner):
     ``measures_valid``, ``patience`` (> 0 turns on early stopping), ``min_delta``,
     ``restore_best_weights``, ``precision`` (None, "bf16", "fp16"), ``compile``,
     ``tensor_dataset`` (False, True, "device"), ``resume`` (a checkpoint folder or True).
+
+    Examples
+    --------
+    >>> from jupytorch import lrn, tsk
+    >>> mlp = lrn("regr.mlp", neurons=(8,), epochs=2, batch_size=8, seed=1).train(tsk("mtcars"))
+    >>> isinstance(mlp, LearnerTorch), len(mlp.predict(tsk("mtcars")).response)
+    (True, 32)
     """
 
     trainer_class: type | None = None  # default: jupytorch.nn.trainer.Trainer

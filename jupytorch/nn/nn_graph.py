@@ -110,6 +110,14 @@ class NNGraph(torch.nn.Module):
         ``"<op id>.<channel>"`` of the graph's inputs and of the returned outputs.
     shapes_in : dict
         The shape of each input (``None`` for an unknown size).
+
+    Examples
+    --------
+    >>> import torch
+    >>> import jupytorch as jt
+    >>> net = jt.nn_graph(jt.po("module_1", module=torch.nn.Linear(10, 2)), shapes_in={"module_1.input": (None, 10)})
+    >>> net(torch.zeros(4, 10)).shape
+    torch.Size([4, 2])
     """
 
     def __init__(self, graph: Any, shapes_in: Mapping[str, Any] | Sequence[Any],

@@ -45,6 +45,12 @@ class PipeOpTorchIngress(PipeOp):
     ----------
     state : dict
         After training: ``features`` (the columns that feed the network) and ``shape``.
+
+    Examples
+    --------
+    >>> from jupytorch import po, tsk
+    >>> po("torch_ingress_num").train([tsk("iris")])[0].pointer_shape
+    (None, 4)
     """
 
     kind = "ingress"

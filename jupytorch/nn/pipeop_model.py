@@ -53,6 +53,14 @@ def model_descriptor_to_learner(md: ModelDescriptor, task_type: str | None = Non
         Default: that of the descriptor's task.
     id : str, optional
         The learner id (default ``"<task_type>.torch_model"``).
+
+    Examples
+    --------
+    >>> import jupytorch as jt
+    >>> from jupytorch import po, nn
+    >>> md = (po("torch_ingress_num") >> nn("linear", out_features=1)).train(jt.tsk("mtcars"))[0]
+    >>> model_descriptor_to_learner(md).id
+    'regr.torch_model'
     """
     task_type = task_type or md.task.task_type
     network = model_descriptor_to_module(md)

@@ -93,6 +93,13 @@ class PipeOpTorch(PipeOp):
     ----------
     state : dict
         After training: ``shapes_in`` and ``shapes_out`` (by output channel).
+
+    Examples
+    --------
+    >>> from jupytorch import po, nn, tsk
+    >>> md = (po("torch_ingress_num") >> nn("linear", out_features=3)).train(tsk("iris"))[0]
+    >>> md.pointer_shape
+    (None, 3)
     """
 
     kind = "layer"

@@ -73,7 +73,14 @@ def as_pipeop(x: Any, clone: bool = True) -> PipeOp:
 
 def as_graph(x: Any, clone: bool = True) -> Graph:
     """Turn ``x`` into a Graph: a Graph (copied if ``clone``), a PipeOp, a Learner, or a list of them
-    (placed side by side, as :func:`gunion`)."""
+    (placed side by side, as :func:`gunion`).
+
+    Examples
+    --------
+    >>> from jupytorch import po
+    >>> as_graph(po("pca")).ids()
+    ['pca']
+    """
     if isinstance(x, Graph):
         return x.clone() if clone else x
     if isinstance(x, (list, tuple)):

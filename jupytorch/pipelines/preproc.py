@@ -65,6 +65,22 @@ class PipeOpTaskPreproc(PipeOp):
     ----------
     feature_types : tuple of str (class attribute)
         The feature types the op changes; other columns pass through untouched.
+
+    Examples
+    --------
+    A PipeOp that takes the logarithm of numeric features:
+
+    >>> import numpy as np
+    >>> from jupytorch import tsk
+    >>> class PipeOpLog1p(PipeOpTaskPreproc):
+    ...     feature_types = ("numeric",)
+    ...     def _train_dt(self, df, task):
+    ...         return self._predict_dt(df, task)
+    ...     def _predict_dt(self, df, task):
+    ...         return np.log1p(df)
+    >>> out = PipeOpLog1p("log1p").train([tsk("mtcars")])[0]
+    >>> round(float(out.data(rows=[0], cols=["hp"]).iloc[0, 0]), 3)
+    4.71
     """
 
     kind = "preprocessing"

@@ -69,6 +69,15 @@ class PipeOpTaskPreprocTorch(PipeOpTaskPreproc):
     state : dict
         After training: ``affected_cols``, ``step`` (the callable appended), ``stage`` and ``values``
         (the parameter values the step and the shape rule use).
+
+    Examples
+    --------
+    >>> from jupytorch import po, tsk
+    >>> op = po("trafo_reshape", shape=(-1, 2, 2))
+    >>> isinstance(op, PipeOpTaskPreprocTorch)
+    True
+    >>> op.train([tsk("lazy_iris")])[0].head(1)["x"].iloc[0]
+    <tnsr[2x2]>
     """
 
     kind = "preprocessing"

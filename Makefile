@@ -49,7 +49,7 @@ demo-script: $(STAMP)
 
 # JupyterLab on examples/ (Ctrl-C stops it).
 lab: $(STAMP) $(BUNDLES)
-	$(VENV)/bin/jupyter lab --notebook-dir=examples
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=examples $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP) $(BUNDLES) $(EMBED_JS)
 	cd js && npm test --silent

@@ -146,6 +146,8 @@ class Trainer:
         try:
             self._call("on_begin")
             self._emit = progress.has_listeners()
+            # one refresh clock across epochs, so that short epochs still report and see Stop
+            self._next_refresh = time.perf_counter() + self.refresh
             if self._emit:
                 progress.emit("train", "begin", total=ctx.total_epochs, completed=ctx.epoch,
                               learner_id=ctx.learner.id, task_id=ctx.task_train.id, device=self._device_info())
@@ -179,6 +181,8 @@ class Trainer:
                 progress.emit("epoch", "begin", total=ctx.n_batches, epoch=ctx.epoch)
             self._run_epoch()
             self._end_epoch()
+            if not ctx.terminate and (self._stop_requested or (self._emit and progress.should_stop())):
+                ctx.interrupted = ctx.terminate = True
 
     def _epoch_order(self) -> torch.Tensor:
         """The order of the rows in this epoch (positions, on the CPU)."""
@@ -196,7 +200,7 @@ class Trainer:
         self._loss_sum, self._loss_count = 0.0, 0
         self._outputs: list[torch.Tensor] = []
         self._epoch_start = time.perf_counter()
-        next_refresh = self._epoch_start + self.refresh
+        next_refresh = self._next_refresh
         train_step, pending, keep = self._train_step, self._pending, self._keep_outputs
         clock = time.perf_counter
         try:
@@ -217,6 +221,8 @@ class Trainer:
                     next_refresh = clock() + self.refresh
         except KeyboardInterrupt:  # Ctrl-C where no handler could be installed, or a second one
             ctx.interrupted = ctx.terminate = True
+        finally:
+            self._next_refresh = next_refresh
 
     def _train_step(self, index: torch.Tensor) -> torch.Tensor:
         ctx = self.ctx

@@ -188,6 +188,28 @@ def test_stop_button_ends_training_keeping_weights_and_history(task_multi):
     assert "loss" in epoch_end["info"]["train"]
 
 
+class StopAfterEpochs:
+    def __init__(self, n):
+        self.n, self.epochs_done = n, 0
+
+    def on_event(self, event):
+        if event["level"] == "epoch" and event["stage"] == "end":
+            self.epochs_done += 1
+
+    def should_stop(self):
+        return self.epochs_done >= self.n
+
+
+def test_stop_is_seen_between_epochs_shorter_than_the_refresh(task_multi):
+    # epochs of a few batches end long before the trainer's refresh interval
+    learner = mlp(epochs=200, callbacks=jt.t_clbk("history"))
+    with progress.listen(StopAfterEpochs(3)), pytest.warns(JupytorchWarning, match="stopped by the user"):
+        learner.train(task_multi)
+    assert learner.model.interrupted
+    assert learner.model.epochs == 3
+    assert len(learner.model.callbacks["history"]) == 3
+
+
 def test_keyboard_interrupt_ends_training_cleanly(task_multi):
     def interrupt(cb):
         if cb.ctx.global_step == 5:

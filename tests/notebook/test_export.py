@@ -1,7 +1,6 @@
 """``make demo``'s machinery: run examples/demo.ipynb headlessly, export HTML, render it without a kernel."""
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -30,12 +29,9 @@ def test_the_demo_notebook_runs_and_its_html_renders_without_a_kernel(page, arti
         export.embed_scripts()
     except FileNotFoundError as error:
         pytest.fail(str(error))
-    start = time.perf_counter()
     nb = export.execute_notebook(DEMO, timeout=300)
-    ran = time.perf_counter() - start
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
     assert errors == []
-    assert ran < 120, f"the demo took {ran:.0f} s"
     states = nb.metadata["widgets"][WS]["state"]
     names = sorted({s["model_name"] for s in states.values()})
     assert "AnyModel" in names

@@ -29,6 +29,13 @@ from jupytorch.pipelines.graph import as_graph
 __all__ = ["PipeOpTorchBlock"]
 
 
+def _routes_anything(op: Any) -> bool:
+    """Whether ``op`` only routes objects of any type (po("branch"), po("unbranch"), po("nop")), so that
+    ``ppl("branch", {...})`` can choose between layers inside a block."""
+    channels = (*op.input_channels, *op.output_channels)
+    return op.kind == "meta" and all(c.train == c.predict == "*" for c in channels)
+
+
 def _check_trafo(value: Any) -> bool | str:
     return value is None or callable(value) or "a function (i, param_values, param_set) -> param_values, or None"
 
@@ -63,9 +70,9 @@ class PipeOpTorchBlock(PipeOpTorch):
             raise GraphError(f"PipeOp {id!r} (nn_block): the block must have exactly one free output, it has "
                              f"{[f'{o}.{c.name}' for o, c in outputs]}.")
         for op_id, op in graph._pipeops.items():
-            if not isinstance(op, PipeOpTorch):
-                raise GraphError(f"PipeOp {id!r} (nn_block): a block holds layer PipeOps (nn(...)); {op_id!r} is a "
-                                 f"{type(op).__name__}.")
+            if not (isinstance(op, PipeOpTorch) or _routes_anything(op)):
+                raise GraphError(f"PipeOp {id!r} (nn_block): a block holds layer PipeOps (nn(...)), and branch / "
+                                 f"unbranch / nop to choose between them; {op_id!r} is a {type(op).__name__}.")
         ps = ParamSet({
             "n_blocks": ParamInt(0, None, tags={"train", "required"}),
             "trafo": ParamUty(None, tags={"train"}, custom_check=_check_trafo),

@@ -77,3 +77,15 @@ def test_cloned_learners_keep_their_own_block_parameters(iris):
     widths = [m.out_features for m in clone.model["torch_model_classif"].model.network.modules_by_id.values()
               if isinstance(m, torch.nn.Linear)]
     assert widths == [5, 3]
+
+
+def test_a_block_may_choose_between_layers_with_a_branch(iris):
+    # API.md's tuning example: block__branch__selection picks the activation of every repetition
+    inner = nn("linear", out_features=4) >> jt.ppl("branch", {"relu": nn("relu"), "sigmoid": nn("sigmoid")})
+    block = nn("block", inner, n_blocks=2, branch__selection="sigmoid")
+    assert "branch__selection" in block.param_set.ids()
+    md = (po("torch_ingress_num") >> block).train(iris)[0]
+    net = model_descriptor_to_module(md)
+    kinds = [type(m).__name__ for m in net.modules_by_id.values()]
+    assert kinds.count("Sigmoid") == 2 and "ReLU" not in kinds
+    assert net(torch.randn(3, 4)).shape == (3, 4)

@@ -462,7 +462,7 @@ class Learner:
 
 
 def _short(value: Any) -> str:
-    text = value.__name__ if isinstance(value, type) else repr(value)
+    text = value.__name__ if isinstance(value, type) else repr(value).split("\n", 1)[0]
     return text if len(text) <= 40 else text[:37] + "..."
 
 

@@ -45,7 +45,7 @@ NO_DEFAULT = _NoDefault()
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
+    text = repr(value).split("\n", 1)[0]  # multi-line printers (measures, tasks) shown by their head
     return text if len(text) <= 80 else text[:77] + "..."
 
 

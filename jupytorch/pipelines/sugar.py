@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from jupytorch.core.exceptions import UnknownKeyError, did_you_mean
 from jupytorch.core.registry import registry
 
 __all__ = ["po", "pos", "nn", "ppl"]
@@ -107,6 +108,11 @@ def nn(key: str, *args: Any, **kwargs: Any) -> Any:
     'linear'
     """
     kwargs.setdefault("id", key)
+    try:
+        _split_key(f"nn_{key}")
+    except UnknownKeyError:
+        layers = [k[len("nn_"):] for k in registry("pipeop").keys() if k.startswith("nn_")]
+        raise UnknownKeyError(f"Unknown layer nn({key!r}).{did_you_mean(key, layers) or ' Layers: ' + ', '.join(layers)}") from None
     return po(f"nn_{key}", *args, **kwargs)
 
 

@@ -108,3 +108,8 @@ def test_top_level_nn_builds_layer_pipeops():
     assert op.id == "linear_1"
     assert type(op) is type(nn("linear", out_features=4))
     assert op.param_set.values["out_features"] == 4
+
+
+def test_unknown_layer_suggests_the_nn_spelling():
+    with pytest.raises(jt.core.exceptions.UnknownKeyError, match=r"nn\('lineer'\).*Did you mean 'linear'"):
+        jt.nn("lineer")

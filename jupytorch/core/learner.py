@@ -338,7 +338,7 @@ class Learner:
     def _check_missings(self, task: Task) -> None:
         if "missings" in self.properties or not task.feature_names:
             return
-        counts = task.missings(cols=task.feature_names)
+        counts = task.missings(cols=self._features_read(task))
         counts = counts[counts > 0]
         if len(counts):
             listing = ", ".join(f"{c} ({n})" for c, n in counts.items())
@@ -346,6 +346,10 @@ class Learner:
                 f"Learner {self.id!r} cannot handle missing values, but task {task.id!r} has them in {listing}. "
                 "Impute first, e.g. po('imputehist') >> learner."
             )
+
+    def _features_read(self, task: Task) -> list[str]:
+        """The features ``train`` will read from ``task`` (all of them, unless a learner knows better)."""
+        return task.feature_names
 
     def _align_features(self, task: Task, state: dict[str, Any]) -> Task:
         wanted = state["feature_names"]

@@ -139,6 +139,15 @@ class LearnerTorch(Learner):
             return None
         return {"epochs": self.model.best_epoch}
 
+    def _features_read(self, task: Any) -> list[str]:
+        # only the columns the network's inputs take need to be free of missing values
+        try:
+            tokens = self._ingress_tokens(task, self.param_set.get_values())
+            read = {name for token in tokens.values() for name in token.features}
+        except Exception:  # noqa: BLE001 - train() reports a bad setup with its own message
+            return task.feature_names
+        return [name for name in task.feature_names if name in read]
+
     # -- hooks for subclasses ----------------------------------------------------------------------
     def _ingress_tokens(self, task: Any, param_vals: dict[str, Any]) -> dict[str, Any]:
         """The network inputs for ``task`` as bound ingress tokens (name -> token)."""

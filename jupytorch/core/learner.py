@@ -29,7 +29,7 @@ from jupytorch.core.exceptions import (
 )
 from jupytorch.core.paramset import ParamSet
 from jupytorch.core.prediction import Prediction, PredictionClassif, PredictionRegr
-from jupytorch.core.task import FEATURE_TYPES, Task
+from jupytorch.core.task import FEATURE_TYPES, Task, column_type
 
 __all__ = ["Learner", "load"]
 
@@ -365,8 +365,6 @@ class Learner:
         task._col_roles["feature"] = list(wanted)
         for col in wanted:
             if col not in task._col_types:
-                from jupytorch.core.task import column_type
-
                 task._col_types[col] = column_type(task._data[col])
         return task
 

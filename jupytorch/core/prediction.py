@@ -218,7 +218,7 @@ class PredictionClassif(Prediction):
             raise InvalidParameterError("PredictionClassif needs a response or prob.")
         truth = np.asarray(truth, dtype=object) if truth is not None else np.full(n, None, dtype=object)
         super().__init__(row_ids, truth, np.asarray(response, dtype=object))
-        self._truth = np.array([None if _is_missing(v) else str(v) for v in self._truth], dtype=object)
+        self._truth = _labels_or_none(self._truth)
         self._response = self._response.astype(str).astype(object) if n else self._response.astype(object)
 
     def _categorical(self, values: np.ndarray, name: str) -> pd.Series:
@@ -286,5 +286,10 @@ class PredictionClassif(Prediction):
         )
 
 
-def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
+def _labels_or_none(values: np.ndarray) -> np.ndarray:
+    """Labels as strings in an object array, missing ones (None, NaN) as None, without a row loop."""
+    series = pd.Series(values, dtype=object)
+    missing = series.isna().to_numpy()
+    labels = series.astype(str).to_numpy(dtype=object)
+    labels[missing] = None
+    return labels

@@ -441,9 +441,6 @@ class Task:
             f"({self.nrow} x {self.ncol}){label}<ul>{items}</ul>{table}</div>"
         )
 
-    def __getstate__(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
 
 class TaskRegr(Task):
     """A regression task: the target is numeric.

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from jupytorch.core.exceptions import (
     InvalidParameterError,
@@ -186,7 +187,7 @@ class Learner:
             task = task.clone().filter(row_ids)
         if task.nrow == 0:
             raise TaskError(f"Learner {self.id!r}: cannot train on task {task.id!r} with 0 rows.")
-        self._check_missings(task)
+        self._check_feature_values(task)
         log: list[dict[str, str]] = []
         start = time.perf_counter()
         try:
@@ -335,17 +336,31 @@ class Learner:
                 if self.properties & {"twoclass", "multiclass"} and kind not in self.properties:
                     raise TaskError(f"Learner {self.id!r} does not support {kind} tasks like {task.id!r}.")
 
-    def _check_missings(self, task: Task) -> None:
-        if "missings" in self.properties or not task.feature_names:
+    def _check_feature_values(self, task: Task) -> None:
+        """Refuse missing values (unless the learner handles them) and infinite values, naming the columns."""
+        read = self._features_read(task)
+        if not read:
             return
-        counts = task.missings(cols=self._features_read(task))
-        counts = counts[counts > 0]
-        if len(counts):
-            listing = ", ".join(f"{c} ({n})" for c, n in counts.items())
-            raise TaskError(
-                f"Learner {self.id!r} cannot handle missing values, but task {task.id!r} has them in {listing}. "
-                "Impute first, e.g. po('imputehist') >> learner."
-            )
+        frame = task.data(cols=read)
+        if "missings" not in self.properties:
+            counts = frame.isna().sum()
+            counts = counts[counts > 0]
+            if len(counts):
+                listing = ", ".join(f"{c} ({n})" for c, n in counts.items())
+                raise TaskError(
+                    f"Learner {self.id!r} cannot handle missing values (NaN), but task {task.id!r} has them in {listing}. "
+                    "Impute first, e.g. po('imputehist') >> learner."
+                )
+        floats = frame.select_dtypes(include="floating")
+        if floats.shape[1]:
+            counts = pd.Series(np.isinf(floats.to_numpy(dtype=np.float64)).sum(axis=0), index=floats.columns)
+            counts = counts[counts > 0]
+            if len(counts):
+                listing = ", ".join(f"{c} ({n})" for c, n in counts.items())
+                raise TaskError(
+                    f"Learner {self.id!r} cannot use infinite values (inf), but task {task.id!r} has them in {listing}. "
+                    "Replace them first, e.g. with NaN and then po('imputehist') >> learner, or clip them."
+                )
 
     def _features_read(self, task: Task) -> list[str]:
         """The features ``train`` will read from ``task`` (all of them, unless a learner knows better)."""

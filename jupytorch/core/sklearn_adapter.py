@@ -27,6 +27,36 @@ from jupytorch.core.task import TaskClassif, TaskRegr
 __all__ = ["SklearnAdapter", "SklearnClassifier", "SklearnRegressor"]
 
 
+class _FitMethod:
+    """``fit(X, y[, sample_weight])``: ``sample_weight`` is in the signature only where the learner has weights.
+
+    scikit-learn decides from ``fit``'s signature whether an estimator takes observation weights
+    (``has_fit_parameter``, metadata routing, its estimator checks), so a learner without the
+    ``weights`` property gets ``fit(X, y)``.
+    """
+
+    def __get__(self, adapter: Any, owner: type) -> Any:
+        if adapter is None:
+            return owner._fit
+        if "weights" in getattr(adapter.learner, "properties", ()):
+
+            def fit(X: Any, y: Any, sample_weight: Any = None) -> Any:
+                return adapter._fit(X, y, sample_weight)
+
+        else:
+
+            def fit(X: Any, y: Any, **fit_params: Any) -> Any:
+                if fit_params:
+                    raise InvalidParameterError(
+                        f"Learner {adapter.learner.id!r} does not support observation weights or other fit "
+                        f"parameters ({', '.join(fit_params)}); learners with the 'weights' property take sample_weight."
+                    )
+                return adapter._fit(X, y)
+
+        fit.__doc__ = "Train a copy of the learner on ``X`` and ``y``; returns self."
+        return fit
+
+
 class SklearnAdapter(BaseEstimator):
     """Wrap a jupytorch learner as a scikit-learn estimator.
 
@@ -72,7 +102,8 @@ class SklearnAdapter(BaseEstimator):
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Return ``{"learner": ...}``, and with ``deep=True`` every learner parameter as ``learner__<id>``."""
         out: dict[str, Any] = {"learner": self.learner}
-        if deep and self.learner is not None:
+        # scikit-learn sets any value first and validates in fit: expand only a real learner
+        if deep and hasattr(self.learner, "param_set"):
             values = self.learner.param_set.values
             for pid, param in self.learner.param_set.params.items():
                 default = None if param.default is NO_DEFAULT else param.default
@@ -83,23 +114,31 @@ class SklearnAdapter(BaseEstimator):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = "missings" in getattr(self.learner, "properties", ())
+        tags.input_tags.sparse = True  # densified on input
         return tags
 
     # -- fit / predict ---------------------------------------------------------------------------
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> SklearnAdapter:
-        """Train a copy of the learner on ``X`` and ``y``; returns self."""
+    fit = _FitMethod()
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any = None) -> SklearnAdapter:
         learner = self._checked_learner()
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         frame = self._as_frame(X, fitting=True)
         target = _free_name("target", frame.columns)
         y = _as_1d(y, len(frame))
+        self._check_target(y)
         data = frame.assign(**{target: self._encode_target(y)})
         task_cls = TaskClassif if learner.task_type == "classif" else TaskRegr
         task = task_cls("sklearn_data", data, target=target)
         if sample_weight is not None:
             if "weights" not in learner.properties:
                 raise InvalidParameterError(f"Learner {learner.id!r} does not support observation weights (sample_weight).")
+            sample_weight = _as_1d(sample_weight, len(frame)).astype(float)
+            if not np.any(sample_weight):
+                raise ValueError(f"{type(self).__name__}: sample weights are all zero; at least one row needs a positive weight.")
             weight_col = _free_name("weight", data.columns)
-            task.cbind(pd.DataFrame({weight_col: _as_1d(sample_weight, len(frame)).astype(float)}, index=data.index))
+            task.cbind(pd.DataFrame({weight_col: sample_weight}, index=data.index))
             task.set_col_roles(weight_col, roles="weight")
         trained = learner.clone().reset()
         trained.train(task)
@@ -143,9 +182,7 @@ class SklearnAdapter(BaseEstimator):
             elif fitting and hasattr(self, "feature_names_in_"):
                 del self.feature_names_in_
         else:
-            array = np.asarray(X)
-            if array.ndim != 2:
-                raise TaskError(f"{type(self).__name__}: X must be 2-dimensional (rows x features), got shape {array.shape}.")
+            array = _as_2d_array(X, type(self).__name__)
             frame = pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
             if array.dtype == object:
                 frame = frame.infer_objects()
@@ -155,10 +192,13 @@ class SklearnAdapter(BaseEstimator):
             self.n_features_in_ = frame.shape[1]
         elif frame.shape[1] != self.n_features_in_:
             raise TaskError(
-                f"{type(self).__name__}: X has {frame.shape[1]} features, but the learner was fit with {self.n_features_in_}."
+                f"X has {frame.shape[1]} features, but {type(self).__name__} is expecting {self.n_features_in_} features as input."
             )
         strings = [c for c in frame.columns if pd.api.types.is_string_dtype(frame[c]) and not _is_bool_column(frame[c])]
         return frame.astype({c: "category" for c in strings}) if strings else frame
+
+    def _check_target(self, y: np.ndarray) -> None:
+        """Refuse targets this kind of estimator cannot learn (classifiers: continuous labels)."""
 
     def _encode_target(self, y: np.ndarray) -> Any:
         return y.astype(np.float64)
@@ -187,6 +227,11 @@ class SklearnClassifier(ClassifierMixin, SklearnAdapter):
     >>> clf.classes_.tolist(), clf.predict_proba(X[:1]).round(2).tolist()
     ([0, 1, 2], [[1.0, 0.0, 0.0]])
     """
+
+    def _check_target(self, y: np.ndarray) -> None:
+        from sklearn.utils.multiclass import check_classification_targets
+
+        check_classification_targets(y)  # "Unknown label type: continuous ..." for a regression target
 
     def _encode_target(self, y: np.ndarray) -> Any:
         try:
@@ -221,10 +266,29 @@ class SklearnRegressor(RegressorMixin, SklearnAdapter):
     """A jupytorch regression learner as a scikit-learn regressor (see :class:`SklearnAdapter`)."""
 
 
+def _as_2d_array(X: Any, owner: str) -> np.ndarray:
+    """``X`` as a 2-d array, with scikit-learn's own errors (1-d input, complex numbers, objects).
+
+    Numbers stored as objects become floats; an object array holding strings keeps them, so that
+    string columns become factors as they do for a DataFrame.
+    """
+    from sklearn.utils.validation import check_array
+
+    try:
+        return check_array(X, dtype="numeric", ensure_all_finite=False, ensure_min_samples=1)
+    except ValueError as error:
+        array = np.asarray(X)
+        if array.dtype != object or array.ndim != 2 or "could not convert string" not in str(error):
+            raise ValueError(f"{owner}: {error}") from None
+        return array
+
+
 def _as_1d(values: Any, n: int) -> np.ndarray:
+    from sklearn.utils.validation import column_or_1d
+
     array = np.asarray(values)
     if array.ndim == 2 and array.shape[1] == 1:
-        array = array.ravel()
+        array = column_or_1d(array, warn=True)  # DataConversionWarning, as scikit-learn's estimators give
     if array.ndim != 1 or len(array) != n:
         raise TaskError(f"y must be one-dimensional with one value per row of X ({n}); got shape {array.shape}.")
     return array

@@ -142,6 +142,13 @@ class Task:
                 f"Task {self.id!r}: target {target!r} has {n_missing} missing values; drop those rows first "
                 f"(e.g. df.dropna(subset=[{target!r}]))."
             )
+        column = backend[target]
+        if pd.api.types.is_float_dtype(column.dtype):
+            n_infinite = int(np.isinf(column.to_numpy(dtype=np.float64)).sum())
+            if n_infinite:
+                raise TaskError(
+                    f"Task {self.id!r}: target {target!r} has {n_infinite} infinite values; drop or replace those rows first."
+                )
         return backend
 
     # -- basic fields --------------------------------------------------------------------------

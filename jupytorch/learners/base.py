@@ -108,7 +108,7 @@ class SklearnLearner(Learner):
         state = self._check_trained()
         estimator, encoder = state["model"], state["encoder"]
         X = encoder.transform(task.data(cols=state["feature_names"]))
-        self._check_predict_missings(task, X, encoder)
+        self._check_predict_values(task, X, encoder)
         if self.task_type == "classif":
             if self.predict_type == "prob":
                 return {"prob": _prob_in_task_order(estimator, estimator.predict_proba(X), state["class_names"], self.id)}
@@ -118,18 +118,20 @@ class SklearnLearner(Learner):
             out["se"] = self._predict_se(X)
         return out
 
-    def _check_predict_missings(self, task: Task, X: np.ndarray, encoder: FeatureEncoder) -> None:
-        if "missings" in self.properties or X.size == 0:
+    def _check_predict_values(self, task: Task, X: np.ndarray, encoder: FeatureEncoder) -> None:
+        if X.size == 0:
             return
-        bad = np.isnan(X).any(axis=0)
-        if not bad.any():
-            return
-        counts = pd.Series(np.isnan(X).sum(axis=0), index=encoder.source_)[bad].groupby(level=0, sort=False).max()
-        listing = ", ".join(f"{c} ({n})" for c, n in counts.items())
-        raise TaskError(
-            f"Learner {self.id!r} cannot predict rows with missing values, but task {task.id!r} has them in {listing} "
-            "(an ordered factor level unseen in training counts as missing). Impute first, e.g. po('imputehist') >> learner."
-        )
+        for kind, bad_values, advice in (
+            ("missing values (NaN)", np.isnan(X) if "missings" not in self.properties else None,
+             " (an ordered factor level unseen in training counts as missing). Impute first, e.g. po('imputehist') >> learner."),
+            ("infinite values (inf)", np.isinf(X), ". Replace them first, e.g. with NaN and then po('imputehist') >> learner, or clip them."),
+        ):
+            if bad_values is None or not bad_values.any():
+                continue
+            counts = pd.Series(bad_values.sum(axis=0), index=encoder.source_)
+            counts = counts[counts > 0].groupby(level=0, sort=False).max()
+            listing = ", ".join(f"{c} ({n})" for c, n in counts.items())
+            raise TaskError(f"Learner {self.id!r} cannot predict rows with {kind}, but task {task.id!r} has them in {listing}{advice}")
 
     # -- importance ----------------------------------------------------------------------------
     def importance(self) -> pd.Series:

@@ -131,7 +131,7 @@ class _KKNNMixin:
         if n < n_neighbors:
             raise InvalidParameterError(
                 f"Learner {self.id!r}: parameter 'k' is {k}, but kernel {kernel!r} needs {n_neighbors} training rows "  # type: ignore[attr-defined]
-                f"and task {task.id!r} has {n}; lower k."
+                f"and task {task.id!r} has {n} sample{'' if n == 1 else 's'} (rows); lower k."
             )
         cls = neighbors.KNeighborsClassifier if self.task_type == "classif" else neighbors.KNeighborsRegressor  # type: ignore[attr-defined]
         knn = cls(n_neighbors=n_neighbors, weights=weights, metric="minkowski", p=float(values.get("distance", 2.0)))

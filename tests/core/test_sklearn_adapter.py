@@ -130,10 +130,10 @@ def test_sample_weight():
 def test_input_errors():
     X, y = load_diabetes(return_X_y=True)
     est = lrn("regr.rpart").to_sklearn()
-    with pytest.raises(TaskError, match="2-dimensional"):
+    with pytest.raises(ValueError, match="Expected a 2-dimensional container|Expected 2D array"):
         est.fit(X[:, 0], y)
     est.fit(X, y)
-    with pytest.raises(TaskError, match="X has 3 features, but the learner was fit with 10"):
+    with pytest.raises(TaskError, match="X has 3 features, but SklearnRegressor is expecting 10 features as input"):
         est.predict(X[:, :3])
     assert not hasattr(est, "predict_proba")
     with pytest.raises(InvalidParameterError, match="must be a jupytorch Learner"):

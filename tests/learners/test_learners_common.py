@@ -138,6 +138,27 @@ def test_missing_values_are_handled_or_rejected_clearly(key, california_small):
         learner.predict(task)
 
 
+@pytest.mark.parametrize("key", [k for k in CLASSIF + REGR if not k.endswith("featureless")])  # reads no feature
+def test_infinite_features_are_rejected_naming_the_column(key):
+    base = tsk("iris") if key.startswith("classif") else tsk("mtcars")
+    data = base.data()
+    feature = base.feature_names[1]
+    bad = data.assign(**{feature: data[feature].astype(float).where(data.index != 3, np.inf)})
+    make_task = as_task_classif if key.startswith("classif") else as_task_regr
+    task = make_task(bad, target=base.target_names[0], id="with_inf")
+    with pytest.raises(TaskError, match=rf"cannot use infinite values \(inf\).*'with_inf'.*{feature} \(1\)"):
+        make(key).train(task)
+    learner = make(key).train(base)
+    with pytest.raises(TaskError, match=rf"cannot predict rows with infinite values \(inf\).*{feature} \(1\)"):
+        learner.predict(task)
+
+
+def test_infinite_regression_target_is_refused_when_the_task_is_made():
+    data = tsk("mtcars").data()
+    with pytest.raises(TaskError, match=r"target 'mpg' has 1 infinite values"):
+        as_task_regr(data.assign(mpg=data["mpg"].where(data.index != 0, np.inf)), target="mpg", id="inf_target")
+
+
 def test_factor_nan_is_an_all_zero_row_for_trees():
     task = tsk("penguins")
     learner = make("classif.rpart").train(task)

@@ -51,7 +51,7 @@ def _check_unique(ids: list[str], what: str, hint: str) -> None:
         )
 
 
-def benchmark_grid(tasks: Any, learners: Any, resamplings: Any, paired: bool = False) -> pd.DataFrame:
+def benchmark_grid(tasks: Any, learners: Any, resamplings: Any, paired: bool = False, seed: int | None = None) -> pd.DataFrame:
     """Build a benchmark design: every task with every learner and every resampling.
 
     Parameters
@@ -61,6 +61,10 @@ def benchmark_grid(tasks: Any, learners: Any, resamplings: Any, paired: bool = F
         False: each resampling is instantiated once per task (on a copy), so all learners see the
         same splits. True: ``resamplings`` are already instantiated, one per task, in the order of
         ``tasks``.
+    seed : int, optional
+        Draws the splits of resamplings without a ``seed`` of their own reproducibly. Splits drawn
+        without any seed are drawn again from ``benchmark(design, seed=...)``'s seed, so that a
+        seeded benchmark gives the same splits (and results) every time.
 
     Returns
     -------
@@ -119,6 +123,7 @@ def benchmark_grid(tasks: Any, learners: Any, resamplings: Any, paired: bool = F
     else:
         _check_unique([r.id for r in resamplings], "resamplings", "give them ids, e.g. rsmp('cv', folds=5, id='cv5').")
         pairs = []
+        split_seeds = iter(iteration_seeds(seed, len(tasks) * len(resamplings), 3))
         for task in tasks:
             for resampling in resamplings:
                 if resampling.is_instantiated:
@@ -130,9 +135,39 @@ def benchmark_grid(tasks: Any, learners: Any, resamplings: Any, paired: bool = F
                     check_instantiated(resampling, task)
                     pairs.append((task, resampling))
                 else:
-                    pairs.append((task, resampling.clone().instantiate(task)))
+                    pairs.append((task, _draw_splits(resampling.clone(), task, next(split_seeds), seed is None)))
     rows = [{"task": task, "learner": learner, "resampling": resampling} for task, resampling in pairs for learner in learners]
     return pd.DataFrame(rows, columns=DESIGN_COLUMNS)
+
+
+def _draw_splits(resampling: Any, task: Any, seed: int | None, redraw_with_benchmark_seed: bool) -> Any:
+    """Instantiate ``resampling`` on ``task``; ``seed`` draws the splits unless it has a seed of its own."""
+    resampling._fallback_seed = seed
+    own_seed = resampling.param_set.values.get("seed") is not None
+    resampling._redraw_with_benchmark_seed = redraw_with_benchmark_seed and not own_seed
+    return resampling.instantiate(task)
+
+
+def _seeded_splits(rows: list[tuple[Any, Any, Any]], seed: int | None) -> list[tuple[Any, Any, Any]]:
+    """Give every (task, resampling) pair of the design one set of splits, drawn from ``seed``.
+
+    Learners of one task and resampling always share the splits. Resamplings that are not
+    instantiated yet, and those that ``benchmark_grid`` drew without any seed, get splits derived
+    from ``seed`` (redrawn in place, so the design shows what ran); those seeded by the user keep theirs.
+    """
+    pairs: dict[tuple[int, int], Any] = {}
+    for task, _, resampling in rows:
+        pairs.setdefault((id(task), id(resampling)), (task, resampling))
+    seeds = iteration_seeds(seed, len(pairs), 4)
+    drawn: dict[tuple[int, int], Any] = {}
+    for (key, (task, resampling)), split_seed in zip(pairs.items(), seeds):
+        if not resampling.is_instantiated:
+            drawn[key] = _draw_splits(resampling.clone(), task, split_seed, True)
+        elif seed is not None and getattr(resampling, "_redraw_with_benchmark_seed", False):
+            drawn[key] = _draw_splits(resampling, task, split_seed, True)
+        else:
+            drawn[key] = resampling
+    return [(task, learner, drawn[(id(task), id(resampling))]) for task, learner, resampling in rows]
 
 
 def _check_design(design: Any) -> list[tuple[Any, Any, Any]]:
@@ -154,8 +189,6 @@ def _check_design(design: Any) -> list[tuple[Any, Any, Any]]:
             raise TaskError(f"benchmark(): design row {i}: learner {learner.id!r} does not fit {task.task_type!r} task {task.id!r}.")
         if resampling.is_instantiated:
             check_instantiated(resampling, task)
-        else:
-            resampling = resampling.clone().instantiate(task)
         rows.append((task, learner, resampling))
     triples = [f"{t.id}/{lr.id}/{r.id}" for t, lr, r in rows]
     _check_unique(
@@ -196,7 +229,7 @@ def benchmark(design: pd.DataFrame, store_models: bool = False, n_jobs: int | No
     >>> list(bmr.aggregate(jt.msr("regr.mse")).columns)
     ['nr', 'task_id', 'learner_id', 'resampling_id', 'iters', 'regr.mse']
     """
-    rows = _check_design(design)
+    rows = _seeded_splits(_check_design(design), seed)
     with progress.auto_view():  # one view for the whole benchmark (its resamplings and trainings nest in it)
         return _benchmark(rows, store_models, n_jobs, seed)
 

@@ -90,6 +90,8 @@ class Resampling:
         self.task_nrow: int | None = None
         self._train_sets: list[np.ndarray] | None = None
         self._test_sets: list[np.ndarray] | None = None
+        # the seed that draws the splits when the parameter ``seed`` is unset (benchmark's seed)
+        self._fallback_seed: int | None = None
 
     # -- configuration -------------------------------------------------------------------------
     def configure(self, **values: Any) -> Resampling:
@@ -164,7 +166,8 @@ class Resampling:
         if not isinstance(task, Task):
             raise TaskError(f"Resampling {self.id!r}: instantiate() needs a Task, got {type(task).__name__}.")
         values = self.param_set.get_values(tune_tokens=False)
-        rng = np.random.default_rng(values.get("seed"))
+        seed = values.get("seed")
+        rng = np.random.default_rng(getattr(self, "_fallback_seed", None) if seed is None else seed)
         row_ids = task.row_ids
         if len(row_ids) == 0:
             raise TaskError(f"Resampling {self.id!r}: task {task.id!r} has no rows to split.")

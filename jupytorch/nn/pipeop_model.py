@@ -40,7 +40,8 @@ from jupytorch.nn.model_descriptor import ModelDescriptor, model_descriptor_to_m
 from jupytorch.nn.params import torch_learner_params
 from jupytorch.pipelines.learner_op import PipeOpLearner
 
-__all__ = ["PipeOpTorchModel", "PipeOpTorchModelClassif", "PipeOpTorchModelRegr", "model_descriptor_to_learner"]
+__all__ = ["PipeOpTorchModel", "PipeOpTorchModelClassif", "PipeOpTorchModelRegr", "model_descriptor_to_learner",
+           "reinitialize_modules"]
 
 
 def model_descriptor_to_learner(md: ModelDescriptor, task_type: str | None = None, id: str | None = None) -> LearnerTorchModel:
@@ -69,6 +70,38 @@ def model_descriptor_to_learner(md: ModelDescriptor, task_type: str | None = Non
     loss = md.loss.clone() if md.loss is not None else None
     optimizer = md.optimizer.clone() if md.optimizer is not None else None
     return LearnerTorchModel(network, tokens, task_type, loss=loss, optimizer=optimizer, callbacks=callbacks, id=id)
+
+
+def reinitialize_modules(md: ModelDescriptor, seed: Any) -> None:
+    """Draw the initial weights of the layers in ``md`` from ``seed`` (an int), in graph order.
+
+    Layer PipeOps build their modules while the graph trains, before any seed is known; each
+    keeps a way to build its module again (``fresh_module``), which is called here under the seed
+    and copied into the module in place. Without an integer seed the weights stay as drawn.
+    The builders are dropped afterwards, so the network holds no reference to tasks or PipeOps.
+
+    Examples
+    --------
+    >>> import jupytorch as jt
+    >>> from jupytorch import po, nn
+    >>> graph = po("torch_ingress_num") >> nn("linear", out_features=2)
+    >>> a, b = graph.clone().train(jt.tsk("mtcars"))[0], graph.clone().train(jt.tsk("mtcars"))[0]
+    >>> reinitialize_modules(a, 1); reinitialize_modules(b, 1)
+    >>> bool((a.graph.pipeops["linear"].module.weight == b.graph.pipeops["linear"].module.weight).all())
+    True
+    """
+    ops = [md.graph._pipeops[op_id] for op_id in md.graph.ids()]
+    builders = [(op, op.__dict__.pop("fresh_module", None)) for op in ops]
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        return
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        for op, build in builders:
+            module = op.module
+            if build is None or not isinstance(module, torch.nn.Module) or not any(True for _ in module.state_dict()):
+                continue
+            with torch.no_grad():
+                module.load_state_dict(build().state_dict())
 
 
 class PipeOpTorchModel(PipeOpLearner):
@@ -113,6 +146,7 @@ class PipeOpTorchModel(PipeOpLearner):
                 f"PipeOp {self.id!r} trains {task_type!r} networks, but task {md.task.id!r} is a "
                 f"{md.task.task_type!r} task; use po({other!r})."
             )
+        reinitialize_modules(md, self._train_params.values.get("seed"))
         learner = model_descriptor_to_learner(md, task_type, id=self.learner.id)
         learner.param_set.set_values(**self._train_params.values)
         learner.predict_type = self.learner.predict_type

@@ -31,6 +31,8 @@ Simple wrappers of torch classes are made with :func:`torch_layer`.
 
 from __future__ import annotations
 
+import functools
+
 from collections.abc import Callable, Mapping, Sequence
 from functools import reduce
 from typing import Any, ClassVar
@@ -214,7 +216,11 @@ class PipeOpTorch(PipeOp):
             )
         innames = self._module_innames(len(inputs))
         outnames = [c.name for c in self.output_channels]
-        graph.add_pipeop(PipeOpModule(self.id, module, inname=innames, outname=outnames), clone=False)
+        op = PipeOpModule(self.id, module, inname=innames, outname=outnames)
+        # how to build this module again: po("torch_model_*", seed=...) draws the initial weights
+        # of every layer from its seed (see reinitialize_modules), not from the global generator
+        op.fresh_module = functools.partial(self._make_module, shapes_in, values, md.task)
+        graph.add_pipeop(op, clone=False)
         for src, name in zip(inputs, innames):
             graph.add_edge(src.pointer[0], self.id, src.pointer[1], name)
         self.state = {"shapes_in": shapes_in, "shapes_out": dict(zip(outnames, shapes_out))}

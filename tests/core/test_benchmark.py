@@ -122,6 +122,27 @@ class TestBenchmark:
         b = jt.benchmark(design, seed=9, n_jobs=2).aggregate()
         pd.testing.assert_frame_equal(a, b)
 
+    def test_seed_draws_the_splits_of_unseeded_resamplings(self, two_learners):
+        def run(seed, **kwargs):
+            design = jt.benchmark_grid(regr_task(), two_learners, jt.rsmp("cv", folds=3))
+            bmr = jt.benchmark(design, seed=seed, **kwargs)
+            return bmr, [rr.resampling.test_set(0).tolist() for rr in bmr.resample_results]
+
+        (a, splits_a), (b, splits_b) = run(7), run(7)
+        assert splits_a == splits_b and splits_a[0] == splits_a[1]  # the same splits, shared by both learners
+        pd.testing.assert_frame_equal(a.aggregate(), b.aggregate())
+        pd.testing.assert_frame_equal(a.aggregate(), run(7, n_jobs=2)[0].aggregate())
+        assert run(8)[1] != splits_a
+        grid = [jt.benchmark_grid(regr_task(), two_learners, jt.rsmp("cv", folds=3), seed=3) for _ in range(2)]
+        assert [r.test_set(0).tolist() for r in grid[0]["resampling"]] == [r.test_set(0).tolist() for r in grid[1]["resampling"]]
+
+    def test_hand_built_design_shares_one_split_per_task_and_resampling(self, two_learners):
+        cv = jt.rsmp("cv", folds=3)
+        design = pd.DataFrame({"task": [regr_task()] * 2, "learner": two_learners, "resampling": [cv, cv]})
+        bmr = jt.benchmark(design, seed=1)
+        first, second = (rr.resampling for rr in bmr.resample_results)
+        assert first is second and not cv.is_instantiated
+
     def test_store_models(self, task_regr, mean_regr):
         bmr = jt.benchmark(jt.benchmark_grid(task_regr, mean_regr, jt.rsmp("cv", folds=2)), store_models=True)
         assert all(lr.is_trained for lr in bmr.resample_results[0].learners)

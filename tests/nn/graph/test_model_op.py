@@ -147,3 +147,18 @@ def test_branching_between_layers_with_ppl_branch(iris):
     network = glrn.model["torch_model_classif"].model.network
     assert list(network.modules_by_id) == ["linear", "sigmoid", "head"]
     assert len(glrn.predict_newdata(iris.data(rows=[0, 1], cols=iris.feature_names)).response) == 2
+
+
+def test_seed_draws_the_initial_weights_of_graph_built_layers():
+    import jupytorch as jt
+    from jupytorch import nn, po, tsk
+
+    def trained(seed, epochs=0):
+        graph = (po("torch_ingress_num") >> nn("linear", out_features=8) >> nn("relu") >> nn("head")
+                 >> po("torch_model_regr", epochs=epochs, batch_size=8, seed=seed))
+        return jt.as_learner(graph).train(tsk("mtcars")).predict(tsk("mtcars")).response.to_numpy()
+
+    a, b, c = trained(1), trained(1), trained(2)
+    assert (a == b).all()  # epochs=0: the predictions of the initial weights
+    assert not (a == c).all()
+    assert (trained(1, epochs=2) == trained(1, epochs=2)).all()

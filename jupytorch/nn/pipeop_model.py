@@ -38,6 +38,7 @@ from jupytorch.nn.ingress import ingress_num
 from jupytorch.nn.learners.torch_model import LearnerTorchModel
 from jupytorch.nn.model_descriptor import ModelDescriptor, model_descriptor_to_module
 from jupytorch.nn.params import torch_learner_params
+from jupytorch.nn.shapes import ShapeError
 from jupytorch.pipelines.learner_op import PipeOpLearner
 
 __all__ = ["PipeOpTorchModel", "PipeOpTorchModelClassif", "PipeOpTorchModelRegr", "model_descriptor_to_learner",
@@ -146,6 +147,7 @@ class PipeOpTorchModel(PipeOpLearner):
                 f"PipeOp {self.id!r} trains {task_type!r} networks, but task {md.task.id!r} is a "
                 f"{md.task.task_type!r} task; use po({other!r})."
             )
+        self._check_output_shape(md)
         reinitialize_modules(md, self._train_params.values.get("seed"))
         learner = model_descriptor_to_learner(md, task_type, id=self.learner.id)
         learner.param_set.set_values(**self._train_params.values)
@@ -154,6 +156,25 @@ class PipeOpTorchModel(PipeOpLearner):
         learner.train(md.task)
         self.state = learner
         return [None]
+
+    def _check_output_shape(self, md: ModelDescriptor) -> None:
+        """The network must end in one output per class (1 for regression), before any training."""
+        from jupytorch.nn.encode import output_dim_for
+
+        shape = md.pointer_shape
+        if md.pointer is None or shape is None:
+            return
+        wanted = output_dim_for(md.task)
+        if len(shape) == 2 and shape[-1] == wanted:
+            return
+        last = md.pointer[0]
+        what = f"{len(md.task.class_names)} classes" if md.task.task_type == "classif" else "a regression target"
+        hint = (f"add nn('flatten') before the first linear layer after a {len(shape) - 2}-d feature map"
+                if len(shape) > 2 else f"end the network with nn('head') or a layer with out_features={wanted}")
+        raise ShapeError(
+            f"PipeOp {self.id!r}: the network ends in layer {last!r} with output shape {tuple(shape)}, but task "
+            f"{md.task.id!r} ({what}) needs (None, {wanted}); {hint}."
+        )
 
     def _predict(self, inputs: list[Any]) -> list[Any]:
         trained = self.state

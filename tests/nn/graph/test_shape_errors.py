@@ -80,3 +80,27 @@ def test_tokenizer_categ_without_a_categorical_ingress(iris):
     graph = po("torch_ingress_num") >> nn("tokenizer_categ", d_token=4)
     with pytest.raises(InvalidParameterError, match="cardinalities"):
         graph.train(iris)
+
+
+def test_network_output_is_checked_against_the_task_before_training():
+    from jupytorch import tsk
+
+    seven = jt.as_learner(po("torch_ingress_num") >> nn("linear", out_features=7)
+                          >> po("torch_model_classif", epochs=1, batch_size=16))
+    with pytest.raises(ShapeError, match=r"ends in layer 'linear' with output shape \(None, 7\).*'iris' \(3 classes\) "
+                                         r"needs \(None, 3\).*nn\('head'\)"):
+        seven.train(tsk("iris"))
+    assert seven.state is None or not seven.is_trained
+
+
+def test_feature_map_into_linear_without_flatten_is_named():
+    import numpy as np
+    import pandas as pd
+
+    images = np.random.default_rng(0).random((12, 1, 8, 8), dtype=np.float32)
+    frame = pd.DataFrame({"y": pd.Categorical(["a", "b"] * 6), "x": jt.as_lazy_tensor(images)})
+    task = jt.as_task_classif(frame, target="y", id="tiny_images")
+    graph = (po("torch_ingress_ltnsr") >> nn("conv2d", out_channels=2, kernel_size=3) >> nn("linear", out_features=2)
+             >> po("torch_model_classif", epochs=1, batch_size=4))
+    with pytest.raises(ShapeError, match=r"output shape \(None, 2, 6, 2\).*add nn\('flatten'\)"):
+        jt.as_learner(graph).train(task)

@@ -105,6 +105,12 @@ class GraphLearner(Learner):
             )
         op_id, channel = outputs[0]
         if not types_compatible(channel.predict, "Prediction"):
+            if channel.train == "ModelDescriptor":  # a network of layer PipeOps that nothing trains yet
+                raise GraphError(
+                    f"A GraphLearner's graph must end in a learner: its output {op_id}.{channel.name} carries a "
+                    "ModelDescriptor (a network under construction). End it with the PipeOp that trains the network, "
+                    "e.g. graph >> po('torch_model_classif', epochs=10, batch_size=32) or po('torch_model_regr', ...)."
+                )
             raise GraphError(
                 f"A GraphLearner's graph must end in a learner: its output {op_id}.{channel.name} carries a "
                 f"{channel.predict} during predict(), not a Prediction. Add a learner, e.g. graph >> lrn('regr.rpart')."

@@ -162,3 +162,14 @@ def test_seed_draws_the_initial_weights_of_graph_built_layers():
     assert (a == b).all()  # epochs=0: the predictions of the initial weights
     assert not (a == c).all()
     assert (trained(1, epochs=2) == trained(1, epochs=2)).all()
+
+
+def test_as_learner_of_a_layer_graph_without_model_op_suggests_torch_model():
+    import pytest
+
+    import jupytorch as jt
+    from jupytorch import nn, po
+    from jupytorch.pipelines.channels import GraphError
+
+    with pytest.raises(GraphError, match=r"carries a ModelDescriptor.*po\('torch_model_classif'.*po\('torch_model_regr'"):
+        jt.as_learner(po("torch_ingress_num") >> nn("linear", out_features=1))

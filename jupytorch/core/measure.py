@@ -162,7 +162,7 @@ class Measure:
 
         if not isinstance(prediction, Prediction):
             raise InvalidParameterError(f"Measure {self.id!r} scores a Prediction, got {type(prediction).__name__}.")
-        self._check_prediction(prediction)
+        self._check_prediction(prediction, learner)
         context = {"task": task, "learner": learner, "train_set": train_set}
         for name in _CONTEXT:
             if f"requires_{name}" in self.properties and context[name] is None:
@@ -189,16 +189,22 @@ class Measure:
             raise
         return float(value)
 
-    def _check_prediction(self, prediction: Any) -> None:
+    def _check_prediction(self, prediction: Any, learner: Any = None) -> None:
         if self.task_type is not None and prediction.task_type != self.task_type:
             raise InvalidParameterError(
                 f"Measure {self.id!r} is for {_TASK_WORDS[self.task_type]} predictions, got a {type(prediction).__name__}."
             )
         if self.predict_type in ("prob", "se") and self.predict_type not in prediction.predict_types:
+            needs = "probabilities" if self.predict_type == "prob" else "standard errors"
+            if learner is not None:
+                raise InvalidParameterError(
+                    f"Measure {self.id!r} needs predicted {needs}, but learner {learner.id!r} predicted only "
+                    f"{prediction.predict_types}. Set learner.predict_type = {self.predict_type!r} (or "
+                    f"predict_type={self.predict_type!r} in lrn()) and run it again."
+                )
             raise InvalidParameterError(
-                f"Measure {self.id!r} needs predicted {'probabilities' if self.predict_type == 'prob' else 'standard errors'}, "
-                f"but the prediction holds only {prediction.predict_types}. Set predict_type={self.predict_type!r} on the "
-                f"learner, e.g. lrn('classif.rpart', predict_type={self.predict_type!r})."
+                f"Measure {self.id!r} needs predicted {needs}, but the prediction holds only {prediction.predict_types}. "
+                f"Set predict_type={self.predict_type!r} on the learner, e.g. lrn('classif.rpart', predict_type={self.predict_type!r})."
             )
         if self.predict_type is not None and len(prediction):
             truth = prediction._truth

@@ -288,3 +288,12 @@ def test_with_the_baseline_learners_on_mtcars():
         [((truth.loc[cv.test_set(i)] - truth.loc[cv.train_set(i)].mean()) ** 2).mean() for i in range(3)]
     )
     assert featureless == pytest.approx(expected)
+
+
+def test_aggregate_names_the_learner_without_probabilities():
+    from jupytorch import lrn, msr, rsmp, tsk
+
+    learners = [lrn("classif.rpart", predict_type="prob"), lrn("classif.kknn")]
+    bmr = jt.benchmark(jt.benchmark_grid(tsk("iris"), learners, rsmp("cv", folds=2)), seed=1)
+    with pytest.raises(InvalidParameterError, match=r"needs predicted probabilities, but learner 'classif.kknn' predicted only"):
+        bmr.aggregate(msr("classif.logloss"))

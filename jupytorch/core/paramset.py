@@ -227,8 +227,8 @@ class ParamFct(Param):
                 return None
         except (TypeError, ValueError):
             pass
-        hint = did_you_mean(value, self.levels) if isinstance(value, str) else ""
-        return self.describe() + ("." + hint if hint else "")
+        hint = did_you_mean(value, self.levels).strip() if isinstance(value, str) else ""
+        return self.describe() + (f" ({hint[0].lower()}{hint[1:]})" if hint else "")
 
 
 def _is_numpy_bool(value: Any) -> bool:

@@ -43,7 +43,7 @@ class TestTypes:
             ("cp", 1.5, r"a number in \[0, 1\]"),
             ("cp", float("nan"), "a number"),
             ("cp", "0.1", "a number"),
-            ("method", "one_hot", r"one of 'one-hot', 'treatment'.*Did you mean 'one-hot'"),
+            ("method", "one_hot", r"one of 'one-hot', 'treatment'.*did you mean 'one-hot'"),
             ("bias", 1, "True or False"),
             ("neurons", [10, 20], "a tuple of ints"),
             ("depth", 0, r"\[1, inf\]"),

@@ -14,7 +14,7 @@ EMBED_JS := $(EMBED)/require.js $(EMBED)/embed-amd.js
 HTML_MANAGER := @jupyter-widgets/html-manager@1.0.15
 REQUIREJS := requirejs@2.3.8
 
-.PHONY: demo demo-script lab embed test bench bench-monitor clean
+.PHONY: demo demo-script lab embed test bench bench-monitor docs clean
 
 $(JS_DEPS): js/package.json js/package-lock.json
 	cd js && npm ci --no-audit --no-fund
@@ -54,6 +54,11 @@ lab: $(STAMP) $(BUNDLES)
 test: $(STAMP) $(BUNDLES) $(EMBED_JS)
 	cd js && npm test --silent
 	$(PY) -m pytest -q -p no:cacheprovider
+
+# The documentation site (MkDocs Material + mkdocstrings), strict and offline, into out/site.
+docs: $(STAMP)
+	$(PY) docs/gen_api.py
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 bench: $(STAMP)
 	$(PY) bench/bench_mlp.py

@@ -55,7 +55,7 @@ class ChannelTypeError(GraphError, TypeError):
 class Channel(NamedTuple):
     """One input or output of a PipeOp.
 
-    Parameters
+    Attributes
     ----------
     name : str
         The channel name; ``"..."`` marks a vararg input that takes any number of edges.

@@ -39,6 +39,7 @@ EXPORTS = {
     "benchmark_grid": "jupytorch.core.benchmark:benchmark_grid",
     "BenchmarkResult": "jupytorch.core.benchmark:BenchmarkResult",
     "JupytorchError": "jupytorch.core.exceptions:JupytorchError",
+    "parallel": "jupytorch.core.parallel:parallel",
 }
 
 

@@ -26,10 +26,6 @@ DOC_FILES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 NOT_RUN = re.compile(r"#\s*not run\b", re.IGNORECASE)
 FENCE = re.compile(r"^(?P<indent>[ ]{0,3})(?P<fence>`{3,}|~{3,})(?P<info>[^`]*)$")
 
-# MNIST test files that tsk("mnist") examples read (the same files tests/lazy/ops use)
-SHARED_MNIST = ROOT.parent / "shared" / "data" / "mnist"
-MNIST_FILES = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
-
 
 def python_blocks(text: str) -> list[tuple[int, str]]:
     """Return ``(line number of the first code line, code)`` for each ```python block of ``text``."""
@@ -67,18 +63,17 @@ def test_block_extraction_and_marker():
 
 @pytest.fixture
 def docs_env(tmp_path, monkeypatch):
-    """A temporary working directory, the MNIST test files as JUPYTORCH_DATA, no progress output."""
+    """A temporary working directory, an empty JUPYTORCH_DATA, no progress output.
+
+    The examples use bundled data or data they write themselves; none reads files from outside.
+    """
     import torch
 
     import jupytorch as jt
     from jupytorch.tasks.images import set_data_dir
 
     data = tmp_path / "data"
-    raw = data / "MNIST" / "raw"
-    raw.mkdir(parents=True)
-    for name in MNIST_FILES:
-        if (SHARED_MNIST / name).exists():
-            (raw / name).symlink_to(SHARED_MNIST / name)
+    data.mkdir()
     work = tmp_path / "work"
     work.mkdir()
     monkeypatch.chdir(work)

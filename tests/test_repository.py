@@ -38,7 +38,7 @@ def tracked_files() -> list[Path]:
         for folder, subfolders, names in os.walk(ROOT):
             subfolders[:] = [name for name in subfolders if name not in NOT_SOURCES and not name.endswith(".egg-info")]
             files.extend(Path(folder) / name for name in names)
-        return sorted(files)
+        return sorted(path for path in files if not path.match("jupytorch/notebook/static/*.js"))  # built bundles
     return [ROOT / name for name in listing.stdout.decode().split("\0") if name]
 
 

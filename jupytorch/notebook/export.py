@@ -12,8 +12,8 @@
 
 Plotly figures are rendered with plotly's ``"plotly_mimetype+notebook"`` renderer (set through
 ``PLOTLY_RENDERER`` for the kernel), so the HTML holds plotly.js once. The page loads nothing from
-a CDN: nbconvert's MathJax and mermaid loaders are left out (formulas in Markdown cells show as
-their TeX source). The kernel talks to nbclient over local IPC sockets in a temporary folder (TCP
+a CDN: nbconvert's MathJax and mermaid loaders are left out, and so is the MathJax loader plotly
+puts in front of each figure (formulas show as their TeX source). The kernel talks to nbclient over local IPC sockets in a temporary folder (TCP
 on Windows), so no port is opened. Open ``DIR/<name>.html`` in a browser: the graph inspector,
 the training monitors and the figures are there; clicks work inside the page (there is no
 kernel behind it).
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -43,6 +44,9 @@ _OFFLINE_SOURCE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 """
+# plotly's HTML renderers load MathJax from a CDN in front of every figure (its own code checks
+# whether MathJax is there, so the figure draws without it)
+_REMOTE_MATHJAX = re.compile(r"""<script[^>]*\ssrc=["'](?:https?:)?//[^"']*mathjax[^"']*["'][^>]*>\s*</script>""", re.I)
 
 
 def _anywidget_amd() -> Path:
@@ -126,7 +130,7 @@ def notebook_html(nb: Any) -> str:
                             extra_loaders=[DictLoader({_OFFLINE_TEMPLATE: _OFFLINE_SOURCE})],
                             template_file=_OFFLINE_TEMPLATE)
     body, _ = exporter.from_notebook_node(nb)
-    return body
+    return _REMOTE_MATHJAX.sub("", body)
 
 
 def export_html(nb: Any, out_dir: str | Path, name: str) -> Path:

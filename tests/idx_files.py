@@ -4,6 +4,8 @@
 :func:`mnist_like` makes a learnable stand-in for the MNIST test set from scikit-learn's bundled
 8x8 digits: each digit is scaled up to 24x24 and placed at a random offset on a 28x28 canvas, as
 ``uint8`` like MNIST. :func:`write_mnist_test_set` writes it as ``MNIST/raw/t10k-*-idx?-ubyte.gz``.
+No data file is stored in the repository: the digits come with scikit-learn (BSD-3-Clause) and
+the files are written into pytest's temporary folders.
 
 The module lives on ``sys.path`` (``tests/conftest.py`` puts this folder there), so tests import
 it by name: ``from idx_files import write_idx``.

@@ -50,7 +50,8 @@ def model_mirror():
 # -- browser harnesses (docs/dev/contributing.md, "Browser tests") ----------------------------------
 
 # Debian's Chromium; elsewhere set CHROMIUM to the browser's executable (see docs/dev/contributing.md).
-CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = (os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+            or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 STATIC = ROOT / "jupytorch" / "notebook" / "static"

@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # Widget front ends: js/<name>.ts -> jupytorch/notebook/static/<name>.js (npm ci && npm run build).
+# js/package.json's allowScripts lets esbuild's postinstall (it links its native binary) run without a warning.
 BUNDLES := $(patsubst js/%.ts,jupytorch/notebook/static/%.js,$(filter-out js/_% %.d.ts %.config.ts,$(wildcard js/*.ts)))
 JS_DEPS := js/node_modules/.package-lock.json
 
@@ -17,7 +18,7 @@ REQUIREJS := requirejs@2.3.8
 .PHONY: demo demo-script lab embed test bench bench-monitor docs clean
 
 $(JS_DEPS): js/package.json js/package-lock.json
-	cd js && npm ci --no-audit --no-fund
+	cd js && npm ci --no-audit --no-fund --loglevel=warn
 	touch $@
 
 $(BUNDLES) &: $(JS_DEPS) js/build.mjs $(wildcard js/*.ts js/*.css)

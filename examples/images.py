@@ -5,8 +5,9 @@ affine) run only on training batches, ``trafo_normalize`` on every batch. The sc
 a subset of the MNIST test set, predicts the rest and prints the accuracy (about 0.98 with the
 defaults, in about 15 s on two CPU cores).
 
-Data: the idx files in ``$JUPYTORCH_DATA/MNIST/raw/`` (see docs/lazy-tensors.md); without
-``JUPYTORCH_DATA``, the MNIST test files next to this checkout (``../shared/data/mnist``) are used.
+Data: MNIST's idx files in ``<data directory>/MNIST/raw/`` (``$JUPYTORCH_DATA``, else
+``~/.cache/jupytorch``; see docs/lazy-tensors.md). Nothing is downloaded: without the files the
+script says where to put them and how to fetch them with torchvision, and exits.
 
 Usage::
 
@@ -16,9 +17,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -29,18 +28,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 import jupytorch as jt
 from jupytorch import msr, nn, po, t_loss, t_opt, tsk
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "mnist"
+FETCH_HINT = """\
+To fetch MNIST once (torchvision writes exactly <root>/MNIST/raw/):
+    python -c "import torchvision; torchvision.datasets.MNIST('<root>', download=True)"
+then run this script with JUPYTORCH_DATA=<root>."""
 
 
 def mnist_task():
-    """``tsk("mnist")``, pointing JUPYTORCH_DATA at the shared test files when it is not set."""
-    if not os.environ.get("JUPYTORCH_DATA") and SHARED.is_dir():
-        raw = Path(tempfile.mkdtemp()) / "MNIST" / "raw"
-        raw.mkdir(parents=True)
-        for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
-            (raw / name).symlink_to(SHARED / name)
-        os.environ["JUPYTORCH_DATA"] = str(raw.parent.parent)
-    return tsk("mnist")
+    """``tsk("mnist")``; without the files, the loader's message (where they go) and how to fetch them."""
+    from jupytorch.tasks.images import DataNotFoundError
+
+    try:
+        return tsk("mnist")
+    except DataNotFoundError as error:
+        sys.exit(f"{error}\n\n{FETCH_HINT}")
 
 
 def build_learner(epochs: int):

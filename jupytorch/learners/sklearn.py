@@ -19,7 +19,9 @@ class LearnerSklearn(SklearnLearner):
     """Wrap any scikit-learn estimator as a jupytorch learner.
 
     The parameter set mirrors ``estimator.get_params(deep=False)``: one untyped parameter per
-    constructor argument, its default being the estimator's current value. Values set on the
+    constructor argument, its default being the estimator's current value; the arguments the
+    estimator was built with (those that differ from its class's defaults) are the parameter
+    values from the start, so the learner shows them (``max_iter=20``). Values set on the
     learner are applied to a fresh clone of the estimator at each ``train``; the estimator you
     pass is never changed. Features are encoded like all scikit-learn backed learners (factors
     one-hot with levels frozen at train, ordered factors as integer codes, logicals as 0/1).
@@ -49,6 +51,8 @@ class LearnerSklearn(SklearnLearner):
     >>> learner = as_learner_sklearn(HistGradientBoostingRegressor(max_iter=20))
     >>> learner.id
     'regr.HistGradientBoostingRegressor'
+    >>> learner.param_set.values
+    {'max_iter': 20}
     >>> learner.param_set.set_values(learning_rate=0.2)["learning_rate"].default
     0.1
     >>> _ = learner.train(tsk("mtcars"))
@@ -73,7 +77,9 @@ class LearnerSklearn(SklearnLearner):
                 )
             task_type = task_type or inferred
             name = type(estimator).__name__
-            params = ParamSet({key: ParamUty(default=value, tags=("train",)) for key, value in estimator.get_params(deep=False).items()})
+            current = estimator.get_params(deep=False)
+            params = ParamSet({key: ParamUty(default=value, tags=("train",)) for key, value in current.items()})
+            params.set_values(**_changed_params(estimator, current))  # shown by repr, as the estimator's own repr does
             predict_types, properties = _capabilities(estimator, task_type)
         if task_type not in ("classif", "regr"):
             raise InvalidParameterError(f"LearnerSklearn: task_type must be 'classif' or 'regr'. Got {task_type!r} instead.")
@@ -105,6 +111,24 @@ class LearnerSklearn(SklearnLearner):
         if not hasattr(estimator, "feature_importances_"):
             raise LearnerError(f"Learner {self.id!r}: the fitted {type(estimator).__name__} has no feature_importances_.")
         return np.asarray(estimator.feature_importances_, dtype=float)
+
+
+def _changed_params(estimator: Any, current: dict[str, Any]) -> dict[str, Any]:
+    """The constructor arguments of ``estimator`` whose values differ from the signature's defaults."""
+    import inspect
+
+    try:
+        signature = inspect.signature(type(estimator).__init__)
+    except (TypeError, ValueError):
+        return {}
+    changed = {}
+    for key, value in current.items():
+        parameter = signature.parameters.get(key)
+        if parameter is None or parameter.default is inspect.Parameter.empty:
+            changed[key] = value  # a required argument: always worth showing
+        elif value is not parameter.default and repr(value) != repr(parameter.default):
+            changed[key] = value
+    return changed
 
 
 def _check_estimator(estimator: Any) -> None:

@@ -20,8 +20,10 @@ and the caller's namespace; where a user variable has the name of a jupytorch fu
 
 from __future__ import annotations
 
+import argparse
 import ast
 import dataclasses
+import keyword
 import shlex
 import time
 import traceback
@@ -128,13 +130,24 @@ def _scope(tree: ast.AST, namespace: Mapping[str, Any] | None) -> dict[str, Any]
     return scope
 
 
-def _runtime_line(error: BaseException) -> int | None:
-    """The body line (0-based) where evaluating the cell raised ``error``."""
-    line = None
-    for frame in traceback.extract_tb(error.__traceback__):
-        if frame.filename == _FILENAME and frame.lineno is not None:
-            line = frame.lineno - 2
-    return line
+def _runtime_line(error: BaseException, tree: ast.AST) -> int | None:
+    """The body line (0-based) where evaluating the cell raised ``error``.
+
+    The innermost frame of the cell points at an expression. A failing ``a >> b`` spans every line
+    from the start of the chain down to ``b``, so its line is the line of its right side, the
+    stage being joined; any other expression (a call) is reported at its first line.
+    """
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == _FILENAME and f.lineno]
+    if not frames:
+        return None
+    frame = frames[-1]
+    where = (frame.lineno, frame.colno, frame.end_lineno, frame.end_colno)
+    line = frame.lineno
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset) == where:
+            line = node.right.lineno
+            break
+    return line - 2  # "(\n" is line 1 of the parsed text
 
 
 def _as_learner(value: Any) -> Any:
@@ -153,7 +166,8 @@ def _as_learner(value: Any) -> Any:
     )
 
 
-def learner_from_cell(text: str, namespace: Mapping[str, Any] | None = None, *, first_line: int = 1) -> Any:
+def learner_from_cell(text: str, namespace: Mapping[str, Any] | None = None, *, first_line: int = 1,
+                      short_errors: bool = False) -> Any:
     """Build the learner a ``%%learner`` cell body describes.
 
     Parameters
@@ -166,6 +180,10 @@ def learner_from_cell(text: str, namespace: Mapping[str, Any] | None = None, *, 
         ``torch`` are available without imports and take precedence over same-named variables.
     first_line : int, default 1
         Number of the body's first line in messages (the magic passes 2: the ``%%learner`` line is 1).
+    short_errors : bool, default False
+        Raise an error of the expression as a :class:`CellError` whose message names the line and
+        says what went wrong, with the original error as its ``__cause__`` (what the magic shows,
+        instead of a traceback through jupytorch's code).
 
     Returns
     -------
@@ -177,7 +195,8 @@ def learner_from_cell(text: str, namespace: Mapping[str, Any] | None = None, *, 
     CellError
         For a syntax error or a result that is not a learner, naming the line.
     Exception
-        Errors raised while the expression runs keep their type and get a note naming the line.
+        Errors raised while the expression runs keep their type and get a note naming the line
+        (unless ``short_errors``).
 
     Examples
     --------
@@ -202,15 +221,23 @@ def learner_from_cell(text: str, namespace: Mapping[str, Any] | None = None, *, 
     try:
         value = eval(code, _scope(tree, namespace))  # noqa: S307 - the user's own cell, like any notebook cell
     except Exception as error:
-        index = _runtime_line(error)
-        if index is not None and 0 <= index < len(lines):
-            error.add_note(f"This happened in the %%learner cell, {_where(lines, index, first_line)}")
+        index = _runtime_line(error, tree)
+        where = _where(lines, index, first_line) if index is not None and 0 <= index < len(lines) else None
+        if short_errors:
+            line = None if where is None else index + first_line
+            raise CellError(f"%%learner cell, {where or 'while building the learner'}\n"
+                            f"{type(error).__name__}: {error}", line=line) from error
+        if where is not None:
+            error.add_note(f"This happened in the %%learner cell, {where}")
         raise
     return _as_learner(value)
 
 
 # -- the options --------------------------------------------------------------------------------------
-#: option -> (metavar or None for a flag, help)
+#: option -> (metavar or None for a switch, help). Each option fills the field of
+#: :class:`LearnerCellOptions` with its name (``--predict-type`` -> ``predict_type``); an option whose
+#: value needs checking or converting has a function in ``_CONVERT``. Adding an option takes these
+#: three entries; the parser (argparse) is built from them.
 OPTIONS: dict[str, tuple[str | None, str]] = {
     "--task": ("TASK", "a Task variable of the notebook or a tsk() key (iris, mtcars, ...)"),
     "--train": (None, "train on the task (all rows) with live progress; NAME is the trained learner"),
@@ -249,6 +276,10 @@ def _usage() -> str:
     return "%%learner NAME [" + "] [".join(parts) + "]"
 
 
+def _field(option: str) -> str:
+    return option[2:].replace("-", "_")
+
+
 def _parse_validate(value: str) -> float | str | None:
     if value in ("test", "predefined"):
         return value
@@ -264,6 +295,77 @@ def _parse_validate(value: str) -> float | str | None:
     if not 0 < ratio < 1:
         raise _option_error("--validate", f"the ratio must be between 0 and 1 (exclusive), got {value}.")
     return ratio
+
+
+def _parse_int(option: str) -> Any:
+    def parse(value: str) -> int:
+        try:
+            return int(value)
+        except ValueError:
+            raise _option_error(option, f"must be an integer, got {value!r}.") from None
+
+    return parse
+
+
+def _parse_measures(value: str) -> list[str]:
+    keys = [key for key in value.replace(",", " ").split() if key]
+    if not keys:
+        raise _option_error("--measures", 'give measure keys, e.g. --measures "classif.acc,classif.ce".')
+    return keys
+
+
+#: option -> the function that checks and converts its text (raising a CellError naming the option)
+_CONVERT: dict[str, Any] = {
+    "--measures": _parse_measures,
+    "--validate": _parse_validate,
+    "--seed": _parse_int("--seed"),
+}
+
+
+class _Once(argparse.Action):
+    """Store an option's text (or True for a switch), refusing an option given twice."""
+
+    def __call__(self, parser: Any, namespace: Any, values: Any, option_string: str | None = None) -> None:
+        if getattr(namespace, self.dest) is not None:
+            raise argparse.ArgumentError(self, "given twice.")
+        setattr(namespace, self.dest, True if self.nargs == 0 else values)
+
+
+class _OptionParser(argparse.ArgumentParser):
+    """argparse for the options, with every mistake raised as a :class:`CellError` (never an exit)."""
+
+    def error(self, message: str) -> Any:  # argparse's last resort; the usual mistakes are handled below
+        raise CellError(f"%%learner: {message}. Usage: {_usage()}")
+
+
+def _option_parser() -> _OptionParser:
+    parser = _OptionParser(prog="%%learner", add_help=False, allow_abbrev=False, exit_on_error=False)
+    for option, (metavar, help) in OPTIONS.items():
+        nargs = 0 if metavar is None else None
+        parser.add_argument(option, dest=_field(option), action=_Once, nargs=nargs, metavar=metavar, help=help)
+    return parser
+
+
+def _argument_error(error: argparse.ArgumentError) -> CellError:
+    """argparse's complaint about one option, in the words of the other option errors."""
+    option = (error.argument_name or "").split("/")[0]
+    message = error.message
+    if message.startswith("expected one argument"):
+        message = f"needs a value: {option} {OPTIONS[option][0]} ({OPTIONS[option][1]})."
+    elif message.startswith("ignored explicit argument"):
+        message = f"is a switch and takes no value (got {message.partition('argument ')[2]})."
+    return _option_error(option, message)
+
+
+def _unexpected(token: str) -> CellError:
+    option = token.partition("=")[0]
+    if not option.startswith("--"):
+        return CellError(f"%%learner: unexpected {token!r} after the name; options start with --. Usage: {_usage()}",
+                         option=token)
+    return CellError(
+        f"%%learner: unknown option {option}.{did_you_mean(option, OPTIONS)} Valid options: {', '.join(OPTIONS)}.",
+        option=option,
+    )
 
 
 def parse_learner_options(line: str) -> LearnerCellOptions:
@@ -297,59 +399,19 @@ def parse_learner_options(line: str) -> LearnerCellOptions:
     if not tokens or tokens[0].startswith("-"):
         raise CellError(f"%%learner needs a name for the learner first, e.g. `%%learner mlp --task iris`. Usage: {_usage()}")
     name = tokens[0]
-    if not name.isidentifier() or name in {"True", "False", "None"} or __import__("keyword").iskeyword(name):
+    if not name.isidentifier() or name in {"True", "False", "None"} or keyword.iskeyword(name):
         raise CellError(f"%%learner name {name!r} is not a valid Python variable name; use letters, digits and _, e.g. mlp.")
-    values: dict[str, Any] = {}
-    i = 1
-    while i < len(tokens):
-        token = tokens[i]
-        option, eq, inline = token.partition("=")
-        if option not in OPTIONS:
-            if not option.startswith("--"):
-                raise CellError(
-                    f"%%learner: unexpected {token!r} after the name; options start with --. Usage: {_usage()}",
-                    option=token,
-                )
-            raise CellError(
-                f"%%learner: unknown option {option}.{did_you_mean(option, OPTIONS)} Valid options: {', '.join(OPTIONS)}.",
-                option=option,
-            )
-        if option in values:
-            raise _option_error(option, "given twice.")
-        metavar = OPTIONS[option][0]
-        if metavar is None:
-            if eq:
-                raise _option_error(option, f"is a switch and takes no value (got {inline!r}).")
-            values[option] = True
-            i += 1
-            continue
-        if eq:
-            value = inline
-            i += 1
-        else:
-            if i + 1 >= len(tokens) or (tokens[i + 1].startswith("--") and tokens[i + 1].partition("=")[0] in OPTIONS):
-                raise _option_error(option, f"needs a value: {option} {metavar} ({OPTIONS[option][1]}).")
-            value = tokens[i + 1]
-            i += 2
-        values[option] = value
+    try:
+        parsed, rest = _option_parser().parse_known_args(tokens[1:])
+    except argparse.ArgumentError as error:
+        raise _argument_error(error) from None
+    if rest:
+        raise _unexpected(rest[0])
     opts = LearnerCellOptions(name=name)
-    opts.task = values.get("--task")
-    opts.train = bool(values.get("--train", False))
-    opts.quiet = bool(values.get("--quiet", False))
-    opts.resample = values.get("--resample")
-    opts.device = values.get("--device")
-    opts.predict_type = values.get("--predict-type")
-    if "--measures" in values:
-        opts.measures = [m for m in values["--measures"].replace(",", " ").split() if m]
-        if not opts.measures:
-            raise _option_error("--measures", 'give measure keys, e.g. --measures "classif.acc,classif.ce".')
-    if "--validate" in values:
-        opts.validate = _parse_validate(values["--validate"])
-    if "--seed" in values:
-        try:
-            opts.seed = int(values["--seed"])
-        except ValueError:
-            raise _option_error("--seed", f"must be an integer, got {values['--seed']!r}.") from None
+    for option in OPTIONS:
+        value = getattr(parsed, _field(option))
+        if value is not None:
+            setattr(opts, _field(option), _CONVERT.get(option, lambda text: text)(value))
     if (opts.train or opts.resample) and opts.task is None:
         what = "--train" if opts.train else "--resample"
         raise _option_error(what, "needs a task to work on: add --task TASK (a Task variable or a tsk() key such as iris).")
@@ -505,6 +567,12 @@ def run_learner_cell(line: str, body: str, namespace: MutableMapping[str, Any], 
         with ``--resample``: ``NAME_rr`` (the ResampleResult), ``NAME_pred`` (its combined
         prediction) and ``NAME_scores`` (the aggregated scores, a dict measure -> value).
 
+    Raises
+    ------
+    CellError
+        For a mistake in the options or in the cell body (naming the option or the line); errors
+        from the work itself (training, resampling) are raised as they are.
+
     Examples
     --------
     >>> ns = {}
@@ -516,7 +584,7 @@ def run_learner_cell(line: str, body: str, namespace: MutableMapping[str, Any], 
     from jupytorch.core import progress
 
     opts = parse_learner_options(line)
-    learner = learner_from_cell(body, namespace, first_line=first_line)
+    learner = learner_from_cell(body, namespace, first_line=first_line, short_errors=True)
     task = _resolve_task(opts.task, namespace) if opts.task is not None else None
     if task is not None and learner.task_type != task.task_type:
         raise _option_error(

@@ -11,27 +11,42 @@
    installed anywidget).
 
 Plotly figures are rendered with plotly's ``"plotly_mimetype+notebook"`` renderer (set through
-``PLOTLY_RENDERER`` for the kernel), so the HTML holds plotly.js once and needs no CDN. Open
-``DIR/<name>.html`` in a browser: the graph inspector, the training monitors and the figures are
-there; clicks work inside the page (there is no kernel behind it).
+``PLOTLY_RENDERER`` for the kernel), so the HTML holds plotly.js once. The page loads nothing from
+a CDN: nbconvert's MathJax and mermaid loaders are left out, and so is the MathJax loader plotly
+puts in front of each figure (formulas show as their TeX source). The kernel talks to nbclient over local IPC sockets in a temporary folder (TCP
+on Windows), so no port is opened. Open ``DIR/<name>.html`` in a browser: the graph inspector,
+the training monitors and the figures are there; clicks work inside the page (there is no
+kernel behind it).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from jupytorch.notebook._static import STATIC_DIR
 
-__all__ = ["execute_notebook", "export_html", "embed_scripts", "EMBED_DIR"]
+__all__ = ["execute_notebook", "export_html", "notebook_html", "embed_scripts", "EMBED_DIR"]
 
 EMBED_DIR = STATIC_DIR / "embed"
 _EMBED_FILES = ("require.js", "embed-amd.js")
+
+# nbconvert's lab template without the blocks that load MathJax and mermaid from a CDN.
+_OFFLINE_TEMPLATE = "jupytorch_offline.html.j2"
+_OFFLINE_SOURCE = """{%- extends 'index.html.j2' -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+# plotly's HTML renderers load MathJax from a CDN in front of every figure (its own code checks
+# whether MathJax is there, so the figure draws without it)
+_REMOTE_MATHJAX = re.compile(r"""<script[^>]*\ssrc=["'](?:https?:)?//[^"']*mathjax[^"']*["'][^>]*>\s*</script>""", re.I)
 
 
 def _anywidget_amd() -> Path:
@@ -75,18 +90,47 @@ def execute_notebook(path: str | Path, *, timeout: int = 600, kernel_name: str =
     import nbformat
     from nbclient import NotebookClient
 
+    from traitlets.config import Config
+
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     previous = os.environ.get("PLOTLY_RENDERER")
     os.environ.setdefault("PLOTLY_RENDERER", "plotly_mimetype+notebook")
     try:
-        client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, store_widget_state=True,
-                                resources={"metadata": {"path": str(path.parent.resolve())}})
-        client.execute()
+        with tempfile.TemporaryDirectory(prefix="jupytorch-kernel-") as sockets:
+            # local IPC sockets: no port opened, and no "running over TCP without encryption" warning
+            config = Config()
+            if os.name != "nt":
+                config.KernelManager.transport = "ipc"
+                config.KernelManager.ip = str(Path(sockets) / "kernel")
+            client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name, store_widget_state=True,
+                                    resources={"metadata": {"path": str(path.parent.resolve())}}, config=config)
+            client.execute()
     finally:
         if previous is None:
             os.environ.pop("PLOTLY_RENDERER", None)
     return nb
+
+
+def notebook_html(nb: Any) -> str:
+    """The HTML of notebook ``nb``, loading its widget scripts from the page's folder and nothing from a CDN.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Loss $x^2$")])
+    >>> html = notebook_html(nb)
+    >>> '<script src="require.js">' in html, "mathjax" in html.lower()
+    (True, False)
+    """
+    from jinja2 import DictLoader
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(require_js_url="require.js", widget_renderer_url="embed-amd.js",
+                            extra_loaders=[DictLoader({_OFFLINE_TEMPLATE: _OFFLINE_SOURCE})],
+                            template_file=_OFFLINE_TEMPLATE)
+    body, _ = exporter.from_notebook_node(nb)
+    return _REMOTE_MATHJAX.sub("", body)
 
 
 def export_html(nb: Any, out_dir: str | Path, name: str) -> Path:
@@ -98,16 +142,13 @@ def export_html(nb: Any, out_dir: str | Path, name: str) -> Path:
         The HTML file.
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     scripts = embed_scripts()
     nbformat.write(nb, out / f"{name}.ipynb")
-    exporter = HTMLExporter(require_js_url="require.js", widget_renderer_url="embed-amd.js")
-    body, _ = exporter.from_notebook_node(nb)
     html_path = out / f"{name}.html"
-    html_path.write_text(body, encoding="utf-8")
+    html_path.write_text(notebook_html(nb), encoding="utf-8")
     for target, source in scripts.items():
         shutil.copyfile(source, out / target)
     return html_path

@@ -71,6 +71,14 @@ def as_pipeop(x: Any, clone: bool = True) -> PipeOp:
     )
 
 
+def _new_id_hint(op: Any) -> str:
+    """How to build a PipeOp like ``op`` under another id: ``nn('linear_2', ...)`` for a layer."""
+    new = f"{op.id}_2"
+    if op.kind == "layer":
+        return f"nn('{new}', ...) (the suffix sets the layer's id)"
+    return f"po(<key>, id='{new}'), or po('{new}') when {op.id!r} is the key (the suffix sets the id)"
+
+
 def as_graph(x: Any, clone: bool = True) -> Graph:
     """Turn ``x`` into a Graph: a Graph (copied if ``clone``), a PipeOp, a Learner, or a list of them
     (placed side by side, as :func:`gunion`).
@@ -198,10 +206,8 @@ class Graph:
         """
         op = as_pipeop(op, clone=clone)
         if op.id in self._pipeops:
-            raise GraphError(
-                f"The graph already has a PipeOp with id {op.id!r}; give the new one another id, "
-                f"e.g. po(<key>, id='{op.id}_2'), or po('{op.id}_2') when {op.id!r} is the key."
-            )
+            raise GraphError(f"The graph already has a PipeOp with id {op.id!r}; give the new one another id, "
+                             f"e.g. {_new_id_hint(op)}.")
         self._pipeops[op.id] = op
         return self
 
@@ -210,8 +216,7 @@ class Graph:
         if clash:
             raise GraphError(
                 f"PipeOp id(s) {clash} appear on both sides; ids in a graph must be unique. Give one of them another "
-                f"id, e.g. po('{clash[0]}_2') (the suffix sets the id) or po(key, id=...), or call "
-                "graph.update_ids(postfix='_2')."
+                f"id, e.g. {_new_id_hint(other._pipeops[clash[0]])}, or call graph.update_ids(postfix='_2')."
             )
         self._pipeops.update(other._pipeops)
         self._edges.extend(other._edges)

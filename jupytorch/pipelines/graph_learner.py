@@ -13,7 +13,7 @@ from jupytorch.core.paramset import ParamSet
 from jupytorch.core.prediction import Prediction
 from jupytorch.core.task import FEATURE_TYPES, Task
 from jupytorch.pipelines.channels import GraphError, types_compatible
-from jupytorch.pipelines.graph import IdDict, as_graph
+from jupytorch.pipelines.graph import Graph, IdDict, as_graph
 from jupytorch.pipelines.learner_op import PipeOpLearner
 
 __all__ = ["GraphLearner", "GraphModel", "as_learner"]
@@ -58,6 +58,27 @@ def as_learner(x: Any, clone: bool = True) -> Learner:
     if isinstance(x, Learner):
         return x
     return GraphLearner(x, clone_graph=clone)
+
+
+def _handles_missings(graph: Graph, learner_ops: list[PipeOpLearner]) -> bool:
+    """Whether missing feature values reach only learners that handle them.
+
+    A PipeOp tagged ``"missings"`` (the imputers) removes missing values; a node is clean when it
+    is such a PipeOp or everything that feeds it is clean. The graph handles missing values when
+    each learner in it either handles them itself or is fed only by clean nodes. (A graph without
+    a learner passes missing values on, which is not handling them.)
+    """
+    clean: dict[str, bool] = {}
+    feeds: dict[str, list[str]] = {op_id: [] for op_id in graph.ids()}
+    for edge in graph._edges:
+        feeds[edge.dst_id].append(edge.src_id)
+    for op_id in graph.ids():
+        inputs = feeds[op_id]
+        clean[op_id] = "missings" in graph._pipeops[op_id].tags or (bool(inputs) and all(clean[i] for i in inputs))
+    return bool(learner_ops) and all(
+        "missings" in op.learner.properties or (bool(feeds[op.id]) and all(clean[i] for i in feeds[op.id]))
+        for op in learner_ops
+    )
 
 
 class GraphLearner(Learner):
@@ -127,7 +148,9 @@ class GraphLearner(Learner):
                 )
             task_type = types.pop()
         base = learners[-1] if learners else None
-        properties = set().union(*(lr.properties for lr in learners)) | {"missings"} if learners else {"missings"}
+        properties = set().union(*(lr.properties for lr in learners)) - {"missings"}
+        if _handles_missings(graph, self._learner_ops()):
+            properties.add("missings")
         super().__init__(
             id or ".".join(graph.ids()),
             task_type,
@@ -173,6 +196,22 @@ class GraphLearner(Learner):
         for op in self._learner_ops() if getattr(self, "_graph_ready", False) else ():
             if value in op.learner.predict_types:
                 op.learner.predict_type = value
+
+    def _features_read(self, task: Task) -> list[str]:
+        """All features, unless the graph starts at network inputs: then the columns those take.
+
+        Used by the check for missing values before training, when the graph does not handle them.
+        """
+        graph = self.graph
+        fed = {edge.dst_id for edge in graph._edges}
+        entries = [graph._pipeops[op_id] for op_id in graph.ids() if op_id not in fed]
+        if not entries or any(op.kind != "ingress" for op in entries):
+            return task.feature_names
+        try:
+            read = {name for op in entries for name in op._token(task, op.param_values()).features}
+        except Exception:  # noqa: BLE001 - training reports a bad ingress setup with its own message
+            return task.feature_names
+        return [name for name in task.feature_names if name in read]
 
     def _learner_ops(self) -> list[PipeOpLearner]:
         graph = self.__dict__.get("graph")

@@ -71,6 +71,8 @@ class PipeOpImputeMean(PipeOpTaskPreproc):
     [1.0, 2.0, 3.0]
     """
 
+    tags = ("missings",)  # removes missing values: see GraphLearner's "missings" property
+
     feature_types = NUMERIC
 
     _predict_dt = _fill_from_state
@@ -97,6 +99,8 @@ class PipeOpImputeMedian(PipeOpTaskPreproc):
     [1.0, 3.0, 3.0, 10.0]
     """
 
+    tags = ("missings",)  # removes missing values: see GraphLearner's "missings" property
+
     feature_types = NUMERIC
 
     _predict_dt = _fill_from_state
@@ -122,6 +126,8 @@ class PipeOpImputeMode(PipeOpTaskPreproc):
     >>> po("imputemode").train([as_task_regr(df, target="y")])[0].data()["x"].tolist()
     ['a', 'b', 'b', 'b']
     """
+
+    tags = ("missings",)  # removes missing values: see GraphLearner's "missings" property
 
     feature_types = ("numeric", "integer", "logical", "factor", "ordered", "character")
 
@@ -165,6 +171,8 @@ class PipeOpImputeOOR(PipeOpTaskPreproc):
     >>> po("imputeoor").train([task])[0].data()["x"].tolist()
     [1.0, -2.0, 3.0]
     """
+
+    tags = ("missings",)  # removes missing values: see GraphLearner's "missings" property
 
     feature_types = ("numeric", "integer", "factor", "ordered", "character")
 
@@ -220,6 +228,8 @@ class PipeOpImputeConstant(PipeOpTaskPreproc):
     [1.0, -1.0]
     """
 
+    tags = ("missings",)  # removes missing values: see GraphLearner's "missings" property
+
     _predict_dt = _fill_from_state
 
     def __init__(self, id: str = "imputeconstant", param_vals: Mapping[str, Any] | None = None):
@@ -258,6 +268,8 @@ class PipeOpImputeHist(PipeOpTaskPreproc):
     >>> bool(x.notna().all() and 1.0 <= x[1] <= 3.0)
     True
     """
+
+    tags = ("missings",)  # removes missing values: see GraphLearner's "missings" property
 
     feature_types = NUMERIC
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 import pytest
+from idx_files import N_ROWS
 
 from jupytorch.core.registry import REGISTRIES, Registry, registry
 from jupytorch.core.task import TaskClassif
 from jupytorch.lazy import _register
 from jupytorch.tasks.images import set_data_dir
-
-SHARED_MNIST = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
 
 
 def test_register_adds_image_tasks_as_strings(monkeypatch):
@@ -32,16 +30,12 @@ def test_exports_resolve():
         assert hasattr(importlib.import_module(module), attribute), name
 
 
-def test_tsk_mnist_through_the_registry(tmp_path, monkeypatch):
-    raw = tmp_path / "MNIST" / "raw"
-    raw.mkdir(parents=True)
-    for name in ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
-        (raw / name).symlink_to(SHARED_MNIST / name)
-    monkeypatch.setenv("JUPYTORCH_DATA", str(tmp_path))
+def test_tsk_mnist_through_the_registry(mnist_files, monkeypatch):
+    monkeypatch.setenv("JUPYTORCH_DATA", str(mnist_files))
     set_data_dir(None)
     _register.register()
     task = registry("task").get("mnist")
-    assert isinstance(task, TaskClassif) and task.nrow == 10_000
+    assert isinstance(task, TaskClassif) and task.nrow == N_ROWS
     assert registry("task").get("lazy_iris").nrow == 150
     with pytest.raises(Exception, match="Did you mean 'mnist'"):
         registry("task").get("mnsit")

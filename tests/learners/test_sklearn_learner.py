@@ -88,3 +88,13 @@ def test_errors():
         jt.as_learner_sklearn(KMeans())
     with pytest.raises(LearnerError, match="does not compute feature importances"):
         jt.as_learner_sklearn(Ridge()).train(tsk("mtcars")).importance()
+
+
+def test_the_arguments_the_estimator_was_built_with_show_as_parameter_values():
+    learner = jt.lrn("classif.sklearn", estimator=HistGradientBoostingClassifier(max_iter=20))
+    assert learner.param_set.values == {"max_iter": 20}
+    assert "* Parameters: max_iter=20" in repr(learner)
+    assert "* Parameters: -" in repr(jt.as_learner_sklearn(HistGradientBoostingClassifier()))
+    learner.param_set.set_values(learning_rate=0.3)
+    assert learner.train(jt.tsk("iris")).model.get_params()["max_iter"] == 20
+    assert learner.model.learning_rate == 0.3

@@ -47,9 +47,11 @@ def model_mirror():
     return check
 
 
-# -- browser harnesses (../shared/docs/browser-testing.md) ------------------------------------------
+# -- browser harnesses (docs/dev/contributing.md, "Browser tests") ----------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
+# Debian's Chromium; elsewhere set CHROMIUM to the browser's executable (see docs/dev/contributing.md).
+CHROMIUM = (os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+            or "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 STATIC = ROOT / "jupytorch" / "notebook" / "static"
@@ -75,7 +77,7 @@ def artifacts() -> Path:
 def browser():
     """Headless Debian Chromium driven by Playwright (never `playwright install`)."""
     if not Path(CHROMIUM).exists():
-        _unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+        _unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -154,7 +156,7 @@ def mount(page, harness_url):
 def lab(tmp_path_factory):
     """A JupyterLab server on 127.0.0.1 over a throw-away root; yields (base_url, root_dir)."""
     if not Path(CHROMIUM).exists():
-        _unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+        _unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium, or set CHROMIUM)")
     if importlib.util.find_spec("jupyterlab") is None:
         _unavailable("jupyterlab is not installed (pip install -e '.[test]')")
     work = tmp_path_factory.mktemp("lab")

@@ -14,6 +14,7 @@ from jupytorch.notebook.cell import (
     parse_learner_options,
     run_learner_cell,
 )
+from jupytorch.pipelines.channels import GraphError
 
 PIPELINE = '''
 po("scale")   # a comment
@@ -90,6 +91,33 @@ def test_errors_while_the_cell_runs_keep_their_type_and_name_the_line():
     with pytest.raises(UnknownKeyError, match="Did you mean 'scale'") as info:
         learner_from_cell('lrn("regr.rpart")\n>> po("scael")', first_line=2)
     assert any('line 3: >> po("scael")' in note for note in info.value.__notes__)
+
+
+LONG_CELL = """po("scale")
+>> po("torch_ingress_num")
+>> nn("linear", out_features=8) >> nn("relu")
+# a second linear layer with the same id
+>> nn("linear", out_features=8)
+>> nn("head")"""
+
+
+def test_an_error_in_a_later_stage_names_that_stage_not_the_first_line():
+    # `a >> b >> c` spans every line from `a` down; the error belongs to the stage being joined
+    with pytest.raises(GraphError) as info:
+        learner_from_cell(LONG_CELL, first_line=2)
+    assert info.value.__notes__ == ['This happened in the %%learner cell, line 6: >> nn("linear", out_features=8)']
+    with pytest.raises(UnknownKeyError) as info:
+        learner_from_cell('po("scale")\n>> po("pca",\n      rnak=3)\n>> lrn("classif.rpart")', first_line=2)
+    assert "line 3: >> po(\"pca\"," in info.value.__notes__[0]  # a call spanning lines: its first line
+
+
+def test_short_errors_name_the_line_and_keep_the_error_as_the_cause():
+    with pytest.raises(CellError) as info:
+        learner_from_cell(LONG_CELL, first_line=2, short_errors=True)
+    message = str(info.value)
+    assert message.startswith('%%learner cell, line 6: >> nn("linear", out_features=8)\nGraphError: PipeOp id(s)')
+    assert "nn('linear_2', ...)" in message and info.value.line == 6
+    assert isinstance(info.value.__cause__, GraphError)
 
 
 def test_a_cell_that_gives_no_learner_is_refused():

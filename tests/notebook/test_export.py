@@ -3,6 +3,7 @@
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from jupytorch.notebook import export
@@ -15,6 +16,27 @@ except ImportError:  # the `browser` fixture fails in CI and skips elsewhere
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "examples" / "demo.ipynb"
 WS = "application/vnd.jupyter.widget-state+json"
+# a script, module import or stylesheet fetched from another host (a CDN)
+REMOTE = re.compile(r"""<script[^>]*\ssrc=["']?(?:https?:)?//|import\(\s*["'](?:https?:)?//|<link[^>]*\shref=["']?(?:https?:)?//""", re.I)
+
+
+def test_exported_html_loads_nothing_from_a_cdn():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("A formula: $\\sum_i x_i^2$"),
+        nbformat.v4.new_code_cell("1 + 1", outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/vnd.mermaid": "graph LR; a --> b", "text/plain": "a -> b"})]),
+        # what plotly's HTML renderers put in front of every figure
+        nbformat.v4.new_code_cell("fig", outputs=[nbformat.v4.new_output("display_data", data={"text/html": (
+            '<div> <script src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/3.2.2/es5/tex-svg.min.js"></script>'
+            '<script>if (window.MathJax) {}</script><div id="fig"></div></div>')})]),
+    ])
+    nb.metadata["widgets"] = {WS: {"version_major": 2, "version_minor": 0, "state": {}}}
+    html = export.notebook_html(nb)
+    assert '<script src="require.js">' in html and "'embed-amd.js'" in html  # the page's own scripts
+    assert REMOTE.findall(html) == []
+    assert "cdnjs" not in html and '<div id="fig"></div>' in html
+    assert REMOTE.search('<script src="https://cdnjs.cloudflare.com/x.js">')  # the pattern sees a CDN script
+    assert REMOTE.search('await import("https://cdn.jsdelivr.net/npm/m.mjs")')
 
 
 def test_missing_page_scripts_say_how_to_get_them(monkeypatch, tmp_path):
@@ -38,8 +60,10 @@ def test_the_demo_notebook_runs_and_its_html_renders_without_a_kernel(page, arti
     html = export.export_html(nb, tmp_path, "demo")
     assert {p.name for p in tmp_path.iterdir()} >= {"demo.html", "demo.ipynb", "require.js", "embed-amd.js", "anywidget.js"}
 
-    problems = []
+    assert REMOTE.findall(html.read_text(encoding="utf-8")) == []
+    problems, remote = [], []
     page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:")) else remote.append(r.url))
     page.goto(html.as_uri())
     # three graph inspectors (pipeline, %%learner result), two monitors (benchmark, training), two figures
     expect(page.locator(".jt-monitor")).to_have_count(2, timeout=30_000)
@@ -62,3 +86,4 @@ def test_the_demo_notebook_runs_and_its_html_renders_without_a_kernel(page, arti
     expect(network.locator('.jt-node[data-id="linear"] .jt-node-sub')).to_have_text(re.compile(r"layer · \d+ params"))
     page.screenshot(path=str(artifacts / "demo_static_html.png"), full_page=True)
     assert problems == []
+    assert remote == []  # the page asked no server for anything

@@ -52,10 +52,29 @@ def test_mistakes_are_usage_errors_naming_the_line_or_option(shell):
     assert "tree" not in shell.user_ns
 
 
-def test_errors_from_the_work_itself_are_raised_as_they_are(shell):
+def test_an_error_in_the_cell_is_a_short_message_naming_its_line(shell, capsys):
+    cell = '%%learner net\npo("scale")\n>> po("torch_ingress_num")\n>> nn("linear", out_features=4)\n' \
+           '>> nn("linear", out_features=2)\n>> nn("head")'
+    result = shell.run_cell(cell)
+    error = result.error_in_exec
+    assert isinstance(error, UsageError)  # IPython shows the message alone, not a traceback
+    assert str(error).startswith('%%learner cell, line 5: >> nn("linear", out_features=2)\nGraphError: ')
+    assert "nn('linear_2', ...)" in str(error) and "net" not in shell.user_ns
+    shell.showtraceback()  # what the notebook prints for it
+    shown = capsys.readouterr()
+    assert "line 5" in shown.out + shown.err and "Traceback" not in shown.out + shown.err
     result = shell.run_cell('%%learner tree\nlrn("regr.rpartt")')
-    assert type(result.error_in_exec).__name__ == "UnknownKeyError"
-    assert any("line 2" in note for note in result.error_in_exec.__notes__)
+    assert isinstance(result.error_in_exec, UsageError)
+    assert "line 2: lrn(\"regr.rpartt\")\nUnknownKeyError: " in str(result.error_in_exec)
+
+
+def test_errors_from_the_work_itself_are_raised_as_they_are(shell):
+    def boom(column):
+        raise ZeroDivisionError("in the user's function")
+
+    shell.user_ns["boom"] = boom
+    result = shell.run_cell('%%learner tree --task mtcars --train\npo("colapply", applicator=boom) >> lrn("regr.rpart")')
+    assert isinstance(result.error_in_exec, ZeroDivisionError)
 
 
 def test_the_line_magic_lists_registries_and_devices(shell):

@@ -80,6 +80,20 @@ def test_duplicate_ids():
         graph.add_pipeop(Add("a"))
 
 
+def test_duplicate_ids_suggest_a_constructor_that_exists():
+    from jupytorch import nn, po
+
+    # a second layer of the same kind: nn('linear_2', ...) builds it; po('linear_2') does not exist
+    with pytest.raises(GraphError, match=r"e\.g\. nn\('linear_2', \.\.\.\)") as info:
+        po("torch_ingress_num") >> nn("linear", out_features=4) >> nn("relu") >> nn("linear", out_features=2)
+    assert "po('linear_2')" not in str(info.value)
+    nn("linear_2", out_features=2)  # what the message suggests works
+    with pytest.raises(GraphError, match=r"nn\('relu_2', \.\.\.\)"):
+        Graph().add_pipeop(nn("relu")).add_pipeop(nn("relu"))
+    with pytest.raises(GraphError, match=r"po\(<key>, id='scale_2'\), or po\('scale_2'\) when 'scale' is the key"):
+        po("scale") >> po("scale")
+
+
 def test_cycles_are_refused():
     graph = Add("a") >> Add("b") >> Add("c")
     with pytest.raises(GraphError, match="cycle"):

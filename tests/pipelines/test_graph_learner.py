@@ -10,7 +10,7 @@ import pytest
 
 import jupytorch as jt
 from jupytorch import lrn, msr, po, rsmp, tsk
-from jupytorch.core.exceptions import InvalidParameterError, LearnerError
+from jupytorch.core.exceptions import InvalidParameterError, LearnerError, TaskError
 from jupytorch.core.learner import Learner
 from jupytorch.core.paramset import ParamInt, ParamSet
 from jupytorch.pipelines.channels import ChannelTypeError, GraphError
@@ -151,6 +151,36 @@ def test_graph_without_learner_is_refused():
 def test_task_type_from_learner_and_overridable():
     assert as_learner(po("nop") >> lrn("regr.rpart")).task_type == "regr"
     assert as_learner(po("nop") >> lrn("regr.rpart"), ).properties >= {"missings"}
+
+
+def test_properties_reflect_the_whole_graph():
+    from jupytorch import nn
+
+    # missing values: handled when the learner handles them, or when imputers stand on every path to it
+    assert "missings" in as_learner(po("scale") >> lrn("classif.rpart")).properties
+    assert "missings" not in as_learner(po("scale") >> lrn("classif.kknn")).properties
+    assert "missings" in as_learner(po("imputemedian") >> po("imputemode") >> lrn("classif.kknn")).properties
+    half = jt.gunion([po("select_1") >> po("imputemedian"), po("select_2")]) >> po("featureunion") >> lrn("classif.kknn")
+    assert "missings" not in as_learner(half).properties  # one path is not imputed
+    net = (po("scale") >> po("torch_ingress_num") >> nn("linear", out_features=4) >> nn("head")
+           >> po("torch_model_classif", epochs=1, batch_size=16))
+    learner = as_learner(net)
+    assert "missings" not in learner.properties and "missings" not in repr(learner).split("Properties:")[1]
+    # so the mistake is caught before anything trains, naming the columns and the cure
+    with pytest.raises(TaskError, match=r"cannot handle missing values.*bill_length.*Impute first"):
+        learner.train(tsk("penguins"))
+    assert learner.graph.pipeops["scale"].state is None
+    assert "missings" in as_learner(po("imputehist") >> po("imputemode") >> net).properties
+    # a network that starts at its input reads only the columns the input takes (not the factor "sex")
+    numeric = tsk("penguins").filter(np.flatnonzero(tsk("penguins").data()["bill_length"].notna()))
+    assert numeric.missings()["sex"] > 0
+    direct = as_learner(po("torch_ingress_num") >> nn("linear", out_features=4) >> nn("head")
+                        >> po("torch_model_classif", epochs=1, batch_size=16))
+    assert "missings" not in direct.properties
+    assert direct.train(numeric).is_trained
+    with pytest.raises(TaskError, match=r"missing values.*in sex \("):
+        as_learner(po("scale") >> po("torch_ingress_num") >> nn("linear", out_features=4) >> nn("head")
+                   >> po("torch_model_classif", epochs=1, batch_size=16)).train(numeric)
 
 
 def test_learner_rshift_builds_graphs():

@@ -1,4 +1,4 @@
-"""Fixtures for the lazy-tensor PipeOp tests: the real MNIST test set and a small RGB task."""
+"""Fixtures for the lazy-tensor PipeOp tests: an MNIST-format task (written by the tests) and a small RGB task."""
 
 from __future__ import annotations
 
@@ -11,30 +11,22 @@ import torch
 import jupytorch as jt
 from jupytorch.tasks.images import load_mnist, set_data_dir
 
-SHARED_MNIST = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "mnist"
-MNIST_FILES = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
-
 
 @pytest.fixture(scope="session")
-def mnist_root(tmp_path_factory) -> Path:
-    """A data directory whose MNIST/raw/ links to the shared MNIST test files."""
-    root = tmp_path_factory.mktemp("data")
-    raw = root / "MNIST" / "raw"
-    raw.mkdir(parents=True)
-    for name in MNIST_FILES:
-        (raw / name).symlink_to(SHARED_MNIST / name)
-    return root
+def mnist_root(mnist_files) -> Path:
+    """A data directory with MNIST/raw/t10k-*.gz (the digits stand-in of tests/idx_files.py)."""
+    return mnist_files
 
 
 @pytest.fixture(scope="session")
 def mnist_full(mnist_root):
-    """The 10 000 MNIST test images as a task (lazy column ``image``, (None, 1, 28, 28)); do not change it."""
+    """The MNIST-format test images as a task (lazy column ``image``, (None, 1, 28, 28)); do not change it."""
     return load_mnist(mnist_root)
 
 
 @pytest.fixture
 def mnist(mnist_full):
-    """A copy of the MNIST test-set task for one test (``filter`` changes a task in place)."""
+    """A copy of the MNIST-format task for one test (``filter`` changes a task in place)."""
     return mnist_full.clone()
 
 

@@ -10,7 +10,7 @@ import pytest
 from jupytorch.core.registry import REGISTRIES, Registry, registry
 from jupytorch.core.task import TaskClassif
 from jupytorch.lazy import _register
-from jupytorch.tasks.images import set_data_dir
+from jupytorch.lazy.tasks import set_data_dir
 
 SHARED_MNIST = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
 
@@ -23,7 +23,7 @@ def test_register_adds_image_tasks_as_strings(monkeypatch):
         assert key in fresh
         assert fresh.meta(key)["task_type"] == "classif"
         assert isinstance(fresh._entries[key], str)  # nothing imported at registration
-    assert fresh._entries["mnist"] == "jupytorch.tasks.images:load_mnist"
+    assert fresh._entries["mnist"] == "jupytorch.lazy.tasks:load_mnist"
 
 
 def test_exports_resolve():
@@ -50,5 +50,5 @@ def test_tsk_mnist_through_the_registry(tmp_path, monkeypatch):
 def test_metadata_matches_built_in_memory_tasks():
     for key in ("lazy_iris", "digits"):
         loader, nrow, ncol, label = _register.TASKS[key]
-        task = importlib.import_module("jupytorch.tasks.images").__dict__[loader]()
+        task = importlib.import_module("jupytorch.lazy.tasks").__dict__[loader]()
         assert (task.nrow, task.ncol, task.label) == (nrow, ncol, label)

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import jupytorch as jt
-from jupytorch.tasks.images import load_mnist, set_data_dir
+from jupytorch.lazy.tasks import load_mnist, set_data_dir
 
 SHARED_MNIST = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "mnist"
 MNIST_FILES = ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")

@@ -138,7 +138,9 @@ def test_missing_values_are_handled_or_rejected_clearly(key, california_small):
         learner.predict(task)
 
 
-def test_factor_nan_is_an_all_zero_row_for_trees():
+def test_factor_nan_stays_missing_for_trees():
+    # the rule of jupytorch.core.levels: a missing factor value is NaN in every one-hot column, so
+    # trees with native missing-value support route it as missing (not as "none of the levels")
     task = tsk("penguins")
     learner = make("classif.rpart").train(task)
     rows = task.data(cols=task.feature_names)
@@ -146,7 +148,9 @@ def test_factor_nan_is_an_all_zero_row_for_trees():
     encoded = learner.state["encoder"].transform(rows)
     names = learner.state["encoder"].feature_names_out_
     sex = encoded[:, [i for i, n in enumerate(names) if n.startswith("sex.")]]
-    assert (sex[rows["sex"].isna().to_numpy()] == 0).all()
+    assert np.isnan(sex[rows["sex"].isna().to_numpy()]).all()
+    assert not np.isnan(sex[rows["sex"].notna().to_numpy()]).any()
+    assert learner.predict(task).response.notna().all()
 
 
 @pytest.mark.parametrize("key", CLASSIF + REGR)

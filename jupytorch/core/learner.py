@@ -181,7 +181,7 @@ class Learner:
         True
         """
         self._check_task(task, "train")
-        values = self.param_set.get_values(check_required=True, tune_tokens=False)
+        values = self.param_set.get_values(check_required=True, tune_tokens=False, with_defaults=True)
         if row_ids is not None:
             task = task.clone().filter(row_ids)
         if task.nrow == 0:
@@ -251,7 +251,7 @@ class Learner:
             prediction = self._predict_with_fallback(task, state)
         else:
             try:
-                values = self.param_set.get_values(tune_tokens=False)
+                values = self.param_set.get_values(tune_tokens=False, with_defaults=True)
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
                     raw = self._predict(task, values)

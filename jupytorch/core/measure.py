@@ -210,9 +210,7 @@ class Measure:
                 )
 
     def _param_values(self) -> dict[str, Any]:
-        values = {pid: p.default for pid, p in self.param_set.params.items() if pid in self.param_set.default}
-        values.update(self.param_set.get_values(tune_tokens=False))
-        return values
+        return self.param_set.get_values(tune_tokens=False, with_defaults=True)
 
     def aggregate(self, scores: Sequence[float]) -> float:
         """Combine per-iteration scores (their mean by default).

@@ -163,13 +163,13 @@ class Resampling:
 
         if not isinstance(task, Task):
             raise TaskError(f"Resampling {self.id!r}: instantiate() needs a Task, got {type(task).__name__}.")
-        values = self.param_set.get_values(tune_tokens=False)
-        rng = np.random.default_rng(values.get("seed"))
+        values = self.param_set.get_values(tune_tokens=False, with_defaults=True)
+        rng = np.random.default_rng(values["seed"])
         row_ids = task.row_ids
         if len(row_ids) == 0:
             raise TaskError(f"Resampling {self.id!r}: task {task.id!r} has no rows to split.")
         groups = task.groups
-        strata = self._strata(task, bool(values.get("stratify", False)), groups is not None)
+        strata = self._strata(task, bool(values.get("stratify")), groups is not None)
         if groups is not None:
             train, test = self._split_groups(task, groups.to_numpy(), rng)
         else:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupytorch.core.exceptions import JupytorchError, TaskError
+from jupytorch.core.exceptions import DataNotFoundError, JupytorchError, TaskError
 from jupytorch.core.task import TaskClassif
 
 __all__ = [
@@ -53,10 +53,6 @@ SYSTEM_DIRS = {"FashionMNIST": (Path("/usr/share/datasets/fashion-mnist"),), "MN
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 _data_dir: Path | None = None
-
-
-class DataNotFoundError(JupytorchError, FileNotFoundError):
-    """The files of a task are not on disk; the message says which files to put where."""
 
 
 def set_data_dir(path: str | os.PathLike | None) -> None:

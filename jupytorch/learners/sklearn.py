@@ -95,7 +95,9 @@ class LearnerSklearn(SklearnLearner):
             )
         from sklearn.base import clone
 
-        return clone(self.estimator).set_params(**values)
+        # values are the declared defaults (the wrapped estimator's own parameters) overlaid with the set
+        # ones; clone them as scikit-learn's clone does, so that fitting never changes the user's objects
+        return clone(self.estimator).set_params(**{key: clone(value, safe=False) for key, value in values.items()})
 
     def _predict_se(self, X: np.ndarray) -> np.ndarray:
         _, std = self.model.predict(X, return_std=True)

@@ -28,7 +28,7 @@ import traceback
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from jupytorch.core.exceptions import InvalidParameterError, JupytorchError, did_you_mean
+from jupytorch.core.exceptions import CellError, JupytorchError, did_you_mean
 
 __all__ = [
     "CellError",
@@ -44,23 +44,6 @@ __all__ = [
 ]
 
 _FILENAME = "<%%learner cell>"
-
-
-class CellError(InvalidParameterError):
-    """A ``%%learner`` cell or its options cannot be used; names the line or option at fault.
-
-    Attributes
-    ----------
-    line : int or None
-        The line of the cell at fault (the ``%%learner`` line is line 1 in a notebook).
-    option : str or None
-        The option at fault (``"--task"``).
-    """
-
-    def __init__(self, message: str, *, line: int | None = None, option: str | None = None):
-        super().__init__(message)
-        self.line = line
-        self.option = option
 
 
 # -- the cell body ----------------------------------------------------------------------------------

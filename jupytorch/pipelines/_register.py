@@ -21,7 +21,7 @@ EXPORTS = {
     "PipeOpLearner": f"{_P}.learner_op:PipeOpLearner",
     "Channel": f"{_P}.channels:Channel",
     "NO_OP": f"{_P}.channels:NO_OP",
-    "GraphError": f"{_P}.channels:GraphError",
+    "GraphError": "jupytorch.core.exceptions:GraphError",
     "graph_spec": f"{_P}.render:graph_spec",
     "selector_all": f"{_P}.selectors:selector_all",
     "selector_none": f"{_P}.selectors:selector_none",

@@ -55,7 +55,7 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from jupytorch.core.exceptions import InvalidParameterError, NotTrainedError
-from jupytorch.core.paramset import NO_DEFAULT, SEP, ParamSet
+from jupytorch.core.paramset import SEP, ParamSet
 from jupytorch.pipelines.channels import (
     NO_OP,
     Channel,
@@ -179,10 +179,7 @@ class PipeOp:
 
         Raises if a value is still a ``to_tune()`` token.
         """
-        values = self.param_set.get_values(tags=tags, tune_tokens=False)
-        defaults = {pid: p.default for pid, p in self.param_set.params.items()
-                    if p.default is not NO_DEFAULT and (tags is None or p.tags & set(tags))}
-        return {**defaults, **values}
+        return self.param_set.get_values(tags=tags, tune_tokens=False, with_defaults=True)
 
     # -- channels -------------------------------------------------------------------------------
     @property

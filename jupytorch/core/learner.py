@@ -29,6 +29,7 @@ from jupytorch.core.exceptions import (
 )
 from jupytorch.core.paramset import ParamSet
 from jupytorch.core.prediction import Prediction, PredictionClassif, PredictionRegr
+from jupytorch.core.registry import registry
 from jupytorch.core.task import FEATURE_TYPES, Task, column_type
 
 __all__ = ["Learner", "load"]
@@ -409,17 +410,14 @@ class Learner:
         return SklearnAdapter(self)
 
     # -- joining into pipelines ----------------------------------------------------------------
+    # The pipelines layer registers ``>>`` (registry("operator")[">>"]), so core imports nothing above it.
     def __rshift__(self, other: Any) -> Any:
         """``learner >> op`` builds a Graph (the learner becomes a PipeOpLearner)."""
-        from jupytorch.pipelines.graph import chain  # lazy: core never imports pipelines at import time
-
-        return chain(self, other)
+        return _join(self, other)
 
     def __rrshift__(self, other: Any) -> Any:
         """``op >> learner`` and ``[op_a, op_b] >> learner`` build a Graph."""
-        from jupytorch.pipelines.graph import chain
-
-        return chain(other, self)
+        return _join(other, self)
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
@@ -501,3 +499,9 @@ def load(path: str | Path, *, trusted: bool = False) -> Any:
     from jupytorch.core import persistence
 
     return persistence.load(path, trusted=trusted)
+
+
+def _join(left: Any, right: Any) -> Any:
+    """``left >> right`` as the layer that joins objects into graphs defines it (NotImplemented if none does)."""
+    operators = registry("operator")
+    return operators.get(">>", left, right) if ">>" in operators else NotImplemented

@@ -72,3 +72,5 @@ def register() -> None:
     pipelines = registry("pipeline")
     for key, (target, label) in PIPELINES.items():
         pipelines.add(key, f"{_P}.{target}", label=label)
+    # ``learner >> op`` and ``[op_a, op_b] >> learner``: core's Learner asks this registry for ">>"
+    registry("operator").add(">>", f"{_P}.graph:chain", label="Join objects into a Graph")

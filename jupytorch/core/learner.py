@@ -11,14 +11,11 @@ scikit-learn's conventions (``get_params``, ``set_params``, ``sklearn.base.clone
 from __future__ import annotations
 
 import copy
-import html
 import time
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from jupytorch.core.exceptions import (
     InvalidParameterError,
@@ -30,6 +27,7 @@ from jupytorch.core.exceptions import (
 from jupytorch.core.paramset import ParamSet
 from jupytorch.core.prediction import Prediction, PredictionClassif, PredictionRegr
 from jupytorch.core.registry import registry
+from jupytorch.core.summary import SummaryRepr
 from jupytorch.core.task import FEATURE_TYPES, Task, column_type
 
 __all__ = ["Learner", "load"]
@@ -37,7 +35,7 @@ __all__ = ["Learner", "load"]
 _FIELDS = ("predict_type", "validate", "id")
 
 
-class Learner:
+class Learner(SummaryRepr):
     """Base class of all learners.
 
     Parameters
@@ -445,9 +443,10 @@ class Learner:
             f"* Properties: {', '.join(sorted(self.properties)) or '-'}",
         ]
 
-    def __repr__(self) -> str:
-        label = f": {self.label}" if self.label else ""
-        return "\n".join([f"<{type(self).__name__}:{self.id}>{label}", *self._summary_lines()])
+    _html_class = "jt-learner"
+
+    def _summary_head(self) -> tuple[str, str]:
+        return f"{type(self).__name__}:{self.id}", f": {self.label}" if self.label else ""
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
         """In a notebook kernel: the graph inspector widget (``jupytorch.core.display``); else None."""
@@ -455,10 +454,6 @@ class Learner:
 
         return rich_mimebundle(self, include, exclude)
 
-    def _repr_html_(self) -> str:
-        items = "".join(f"<li>{html.escape(line.lstrip('* '))}</li>" for line in self._summary_lines())
-        label = f": {html.escape(self.label)}" if self.label else ""
-        return f"<div class='jt-learner'><b>{html.escape(type(self).__name__)}:{html.escape(self.id)}</b>{label}<ul>{items}</ul></div>"
 
 
 def _short(value: Any) -> str:

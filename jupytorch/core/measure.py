@@ -14,7 +14,6 @@ says why, so that one degenerate resampling iteration does not stop an experimen
 from __future__ import annotations
 
 import copy
-import html
 import inspect
 import math
 import warnings
@@ -23,8 +22,13 @@ from typing import Any
 
 import numpy as np
 
-from jupytorch.core.exceptions import InvalidParameterError, JupytorchError, JupytorchWarning
+from jupytorch.core.exceptions import (
+    InvalidParameterError,
+    JupytorchError,
+    JupytorchWarning,
+)
 from jupytorch.core.paramset import ParamSet
+from jupytorch.core.summary import SummaryRepr
 
 __all__ = ["Measure", "Undefined", "as_measures", "make_measure", "BUILTIN_MEASURES"]
 
@@ -42,7 +46,7 @@ class Undefined(Exception):  # noqa: N818 - a signal, not an error shown to user
     """
 
 
-class Measure:
+class Measure(SummaryRepr):
     """A performance measure.
 
     Parameters
@@ -240,14 +244,10 @@ class Measure:
             f"* Properties: {', '.join(sorted(self.properties)) or '-'}",
         ]
 
-    def __repr__(self) -> str:
-        label = f": {self.label}" if self.label else ""
-        return "\n".join([f"<Measure:{self.id}>{label}", *self._summary_lines()])
+    _html_class = "jt-measure"
 
-    def _repr_html_(self) -> str:
-        label = f": {html.escape(self.label)}" if self.label else ""
-        items = "".join(f"<li>{html.escape(line.lstrip('* '))}</li>" for line in self._summary_lines())
-        return f"<div class='jt-measure'><b>Measure:{html.escape(self.id)}</b>{label}<ul>{items}</ul></div>"
+    def _summary_head(self) -> tuple[str, str]:
+        return f"Measure:{self.id}", f": {self.label}" if self.label else ""
 
 
 def _accepted_names(fun: Callable[..., Any]) -> set[str] | None:

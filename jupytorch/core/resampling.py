@@ -12,13 +12,13 @@ of a classification task when ``stratify=True``) keep their proportions in every
 from __future__ import annotations
 
 import copy
-import html
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from jupytorch.core.exceptions import InvalidParameterError, NotTrainedError, TaskError
 from jupytorch.core.paramset import ParamDbl, ParamInt, ParamLgl, ParamSet
+from jupytorch.core.summary import SummaryRepr
 
 __all__ = [
     "Resampling",
@@ -54,7 +54,7 @@ def _stratify() -> ParamLgl:
     return ParamLgl(default=False, description="stratify classification tasks by the target")
 
 
-class Resampling:
+class Resampling(SummaryRepr):
     """Base class of resampling strategies.
 
     Parameters
@@ -258,14 +258,10 @@ class Resampling:
             f"* Parameters: {self._show_values()}",
         ]
 
-    def __repr__(self) -> str:
-        label = f": {self.label}" if self.label else ""
-        return "\n".join([f"<{type(self).__name__}:{self.id}>{label}", *self._summary_lines()])
+    _html_class = "jt-resampling"
 
-    def _repr_html_(self) -> str:
-        label = f": {html.escape(self.label)}" if self.label else ""
-        items = "".join(f"<li>{html.escape(line.lstrip('* '))}</li>" for line in self._summary_lines())
-        return f"<div class='jt-resampling'><b>{html.escape(type(self).__name__)}:{html.escape(self.id)}</b>{label}<ul>{items}</ul></div>"
+    def _summary_head(self) -> tuple[str, str]:
+        return f"{type(self).__name__}:{self.id}", f": {self.label}" if self.label else ""
 
 
 def _train_test(n: int, n_train: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:

@@ -171,7 +171,7 @@ def _as_float(series: pd.Series, col: str) -> np.ndarray:
 def _logical(series: pd.Series, col: str) -> np.ndarray:
     if pd.api.types.is_bool_dtype(series.dtype) and not series.hasnans:
         return series.to_numpy(dtype=np.float64)
-    mapped = series.astype(object).map({True: 1.0, False: 0.0, 1: 1.0, 0: 0.0})
+    mapped = series.astype(object).map({True: 1.0, False: 0.0})  # 1 and 0 match True and False
     unknown = series.notna() & mapped.isna()
     if unknown.any():
         raise TaskError(

@@ -512,9 +512,8 @@ def run_learner_cell(line: str, body: str, namespace: MutableMapping[str, Any], 
     namespace[name] = learner
     result = LearnerCellResult(learner=learner, bound={name: learner}, options=opts)
     if resampling is not None:
-        from jupytorch.core.resample import resample
-
         from jupytorch.core.measure import as_measures
+        from jupytorch.core.resample import resample
 
         rr = resample(task, learner, resampling, seed=opts.seed)
         scores = rr.aggregate(list(as_measures(measures or None, task.task_type)))

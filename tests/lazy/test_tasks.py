@@ -13,9 +13,9 @@ import torch
 from torchvision.io import write_jpeg, write_png
 
 from jupytorch.core.exceptions import JupytorchError
+from jupytorch.lazy import tasks as images
 from jupytorch.lazy.convert import lazy_shape
 from jupytorch.lazy.materialize import materialize
-from jupytorch.lazy import tasks as images
 from jupytorch.lazy.tasks import (
     DataNotFoundError,
     image_folder_task,

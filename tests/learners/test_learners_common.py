@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import jupytorch as jt
-from jupytorch import as_task_classif, as_task_regr, lrn, tsk
+from jupytorch import as_task_regr, lrn, tsk
 from jupytorch.core.exceptions import JupytorchError, TaskError
 from jupytorch.learners._register import LEARNERS
 

@@ -52,6 +52,7 @@ lab: $(STAMP) $(BUNDLES)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=examples $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP) $(BUNDLES) $(EMBED_JS)
+	$(VENV)/bin/ruff check .
 	cd js && npm test --silent
 	$(PY) -m pytest -q -p no:cacheprovider
 

@@ -53,6 +53,7 @@ lab: $(STAMP) $(BUNDLES)
 
 test: $(STAMP) $(BUNDLES) $(EMBED_JS)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	cd js && npm test --silent
 	$(PY) -m pytest -q -p no:cacheprovider
 

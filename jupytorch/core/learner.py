@@ -313,7 +313,7 @@ class Learner(SummaryRepr):
             raise NotTrainedError(f"Learner {self.id!r} has not been trained yet; call learner.train(task) first.")
         return self.state
 
-    def _check_task(self, task: Any, phase: str) -> None:
+    def _check_task(self, task: Task, phase: str) -> None:
         if not isinstance(task, Task):
             raise TaskError(f"Learner {self.id!r}: {phase}() needs a Task, got {type(task).__name__}; see jt.as_task_classif / as_task_regr.")
         if task.task_type != self.task_type:

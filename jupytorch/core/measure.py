@@ -18,7 +18,7 @@ import inspect
 import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -29,6 +29,11 @@ from jupytorch.core.exceptions import (
 )
 from jupytorch.core.paramset import ParamSet
 from jupytorch.core.summary import SummaryRepr
+
+if TYPE_CHECKING:
+    from jupytorch.core.learner import Learner
+    from jupytorch.core.prediction import Prediction
+    from jupytorch.core.task import Task
 
 __all__ = ["Measure", "Undefined", "as_measures", "make_measure", "BUILTIN_MEASURES"]
 
@@ -147,7 +152,7 @@ class Measure(SummaryRepr):
         return copy.deepcopy(self)
 
     # -- scoring -------------------------------------------------------------------------------
-    def score(self, prediction: Any, task: Any = None, learner: Any = None, train_set: Any = None) -> float:
+    def score(self, prediction: Prediction, task: Task | None = None, learner: Learner | None = None, train_set: Any = None) -> float:
         """Score one prediction.
 
         Parameters

@@ -169,8 +169,8 @@ class ParamInt(_NumericParam):
         return None
 
     def convert(self, value: Any) -> Any:
-        if isinstance(value, numbers.Number) and not self._is_special(value):
-            return int(value)
+        if isinstance(value, numbers.Real) and not self._is_special(value):
+            return int(value)  # type: ignore[call-overload]  # the numbers ABCs are not typed as SupportsInt
         return value
 
 
@@ -191,7 +191,7 @@ class ParamDbl(_NumericParam):
     def _check_typed(self, value: Any) -> str | None:
         if not isinstance(value, numbers.Real) or isinstance(value, bool):
             return self.describe()
-        if math.isnan(value) or not self._in_bounds(value):
+        if math.isnan(value) or not self._in_bounds(float(value)):
             return self.describe()
         return None
 

@@ -328,7 +328,7 @@ def _resample(task: Any, learner: Any, resampling: Any, store_models: bool, n_jo
     try:
         run = run_all(calls, n_jobs, advance)
     finally:
-        extra = {"stopped": True} if run.stopped else {}
+        extra: dict[str, Any] = {"stopped": True} if run.stopped else {}
         if run.error is not None:
             extra["error"] = f"{type(run.error).__name__}: {run.error}"
         progress.emit("resample", "end", total=iters, completed=done[0], **info, **extra)

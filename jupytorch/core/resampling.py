@@ -12,13 +12,16 @@ of a classification task when ``stratify=True``) keep their proportions in every
 from __future__ import annotations
 
 import copy
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from jupytorch.core.exceptions import InvalidParameterError, NotTrainedError, TaskError
 from jupytorch.core.paramset import ParamDbl, ParamInt, ParamLgl, ParamSet
 from jupytorch.core.summary import SummaryRepr
+
+if TYPE_CHECKING:
+    from jupytorch.core.task import Task
 
 __all__ = [
     "Resampling",
@@ -148,7 +151,7 @@ class Resampling(SummaryRepr):
             raise InvalidParameterError(f"Resampling {self.id!r}: iteration must be an integer in [0, {n - 1}], got {i!r}.")
         return self._train_sets[int(i)].copy(), self._test_sets[int(i)].copy()
 
-    def instantiate(self, task: Any) -> Resampling:
+    def instantiate(self, task: Task) -> Resampling:
         """Draw the splits for ``task``; returns the resampling.
 
         Examples
@@ -177,7 +180,7 @@ class Resampling(SummaryRepr):
         self._store(task, [np.sort(row_ids[t]) for t in train], [np.sort(row_ids[t]) for t in test])
         return self
 
-    def _store(self, task: Any, train: list[np.ndarray], test: list[np.ndarray]) -> None:
+    def _store(self, task: Task, train: list[np.ndarray], test: list[np.ndarray]) -> None:
         if any(len(t) == 0 for t in train):
             raise InvalidParameterError(
                 f"Resampling {self.id!r} with {self._show_values()} leaves an empty training set for task {task.id!r} "
@@ -289,7 +292,7 @@ class ResamplingHoldout(Resampling):
         train, test = _train_test(n, n_train, rng)
         return [train], [test]
 
-    def _store(self, task: Any, train: list[np.ndarray], test: list[np.ndarray]) -> None:
+    def _store(self, task: Task, train: list[np.ndarray], test: list[np.ndarray]) -> None:
         if len(test[0]) == 0:
             raise InvalidParameterError(
                 f"Resampling {self.id!r} with ratio={self.param_set.values['ratio']!r} leaves no test rows for task "
@@ -435,7 +438,7 @@ class ResamplingSubsampling(ResamplingHoldout):
         pairs = [_train_test(n, n_train, rng) for _ in range(int(self.param_set.values["repeats"]))]
         return [p[0] for p in pairs], [p[1] for p in pairs]
 
-    def _store(self, task: Any, train: list[np.ndarray], test: list[np.ndarray]) -> None:
+    def _store(self, task: Task, train: list[np.ndarray], test: list[np.ndarray]) -> None:
         if any(len(t) == 0 for t in test):
             raise InvalidParameterError(
                 f"Resampling {self.id!r} with ratio={self.param_set.values['ratio']!r} leaves no test rows for task "
@@ -487,7 +490,7 @@ class ResamplingCustom(Resampling):
     def _planned_iters(self) -> int | None:
         return None
 
-    def instantiate(self, task: Any, train_sets: Any = None, test_sets: Any = None) -> ResamplingCustom:  # type: ignore[override]
+    def instantiate(self, task: Any, train_sets: Any = None, test_sets: Any = None) -> ResamplingCustom:
         """Use the given row ids; returns the resampling."""
         if train_sets is None:
             raise InvalidParameterError(
@@ -529,7 +532,7 @@ class ResamplingCustomCV(Resampling):
     def _planned_iters(self) -> int | None:
         return None
 
-    def instantiate(self, task: Any, f: Any = None, col: str | None = None) -> ResamplingCustomCV:  # type: ignore[override]
+    def instantiate(self, task: Any, f: Any = None, col: str | None = None) -> ResamplingCustomCV:
         """Build the folds from the vector ``f`` (one value per active row) or the column ``col``."""
         import pandas as pd
 

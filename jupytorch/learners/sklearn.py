@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from jupytorch.core.exceptions import InvalidParameterError, LearnerError
-from jupytorch.core.paramset import ParamSet, ParamUty
+from jupytorch.core.paramset import ParamSet
+from jupytorch.core.signature import params_from_values
 from jupytorch.core.task import Task
 from jupytorch.learners.base import SKLEARN_FEATURE_TYPES, SklearnLearner
 
@@ -73,7 +74,7 @@ class LearnerSklearn(SklearnLearner):
                 )
             task_type = task_type or inferred
             name = type(estimator).__name__
-            params = ParamSet({key: ParamUty(default=value, tags=("train",)) for key, value in estimator.get_params(deep=False).items()})
+            params = params_from_values(estimator.get_params(deep=False), typed=False)  # scikit-learn checks them at fit
             predict_types, properties = _capabilities(estimator, task_type)
         if task_type not in ("classif", "regr"):
             raise InvalidParameterError(f"LearnerSklearn: task_type must be 'classif' or 'regr'. Got {task_type!r} instead.")

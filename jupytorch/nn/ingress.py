@@ -258,7 +258,7 @@ class TorchIngressToken:
         """Run the batch getter on ``data`` (the feature columns of some rows)."""
         names = self.__dict__.get("_getter_names", False)
         if names is False:
-            from jupytorch.nn._signature import signature_names
+            from jupytorch.core.signature import signature_names
 
             names = self._getter_names = signature_names(self.batchgetter)
         kwargs = {k: v for k, v in (("device", device), ("stage", stage)) if names is None or k in names}

@@ -445,9 +445,6 @@ class Learner(SummaryRepr):
 
     _html_class = "jt-learner"
 
-    def _summary_head(self) -> tuple[str, str]:
-        return f"{type(self).__name__}:{self.id}", f": {self.label}" if self.label else ""
-
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
         """In a notebook kernel: the graph inspector widget (``jupytorch.core.display``); else None."""
         from jupytorch.core.display import rich_mimebundle

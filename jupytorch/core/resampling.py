@@ -263,9 +263,6 @@ class Resampling(SummaryRepr):
 
     _html_class = "jt-resampling"
 
-    def _summary_head(self) -> tuple[str, str]:
-        return f"{type(self).__name__}:{self.id}", f": {self.label}" if self.label else ""
-
 
 def _train_test(n: int, n_train: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     perm = rng.permutation(n)

@@ -38,8 +38,10 @@ class SummaryRepr:
     _html_class = "jt-object"
 
     def _summary_head(self) -> tuple[str, str]:
-        """Return the name (``"TaskRegr:mtcars"``) and the plain text that follows it."""
-        return type(self).__name__, ""
+        """Return the name (``"LearnerRegrRpart:regr.rpart"``) and the plain text that follows it (``": label"``)."""
+        own_id, label = getattr(self, "id", None), getattr(self, "label", "")
+        name = f"{type(self).__name__}:{own_id}" if own_id else type(self).__name__
+        return name, f": {label}" if label else ""
 
     def _summary_lines(self) -> list[str]:
         """Return the ``"* Key: value"`` lines under the heading."""

@@ -53,6 +53,8 @@ lab: $(STAMP) $(BUNDLES)
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=examples $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: $(STAMP) $(BUNDLES) $(EMBED_JS)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	cd js && npm test --silent
 	$(PY) -m pytest -q -p no:cacheprovider
 

@@ -33,8 +33,8 @@ from torchvision.transforms import v2  # noqa: E402
 
 from jupytorch.lazy.materialize import materialize  # noqa: E402
 from jupytorch.lazy.steps import RandomFlip  # noqa: E402
+from jupytorch.lazy.tasks import load_mnist  # noqa: E402
 from jupytorch.pipelines.sugar import po  # noqa: E402
-from jupytorch.tasks.images import load_mnist  # noqa: E402
 
 BATCH_SIZE = 256
 

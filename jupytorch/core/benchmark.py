@@ -412,6 +412,7 @@ class BenchmarkResult:
         for nr, rr in enumerate(self._results):
             resolved = as_measures(measures, rr.task.task_type)
             values = rr.aggregate(resolved)
+            assert isinstance(values, dict)  # a list of measures gives a dict
             rows.append(
                 {"nr": nr, "task_id": rr.task.id, "learner_id": rr.learner.id, "resampling_id": rr.resampling.id, "iters": rr.iters, **values}
             )

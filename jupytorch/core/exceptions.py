@@ -16,8 +16,14 @@ __all__ = [
     "NotTrainedError",
     "TaskError",
     "LearnerError",
-    "PipeOpError",
     "TrainingError",
+    "GraphError",
+    "ChannelTypeError",
+    "ShapeError",
+    "LazyShapeError",
+    "DataNotFoundError",
+    "MissingBundleError",
+    "CellError",
     "JupytorchWarning",
     "did_you_mean",
 ]
@@ -50,12 +56,49 @@ class LearnerError(JupytorchError, RuntimeError):
     """A learner failed in train or predict; the message says which learner and phase."""
 
 
-class PipeOpError(JupytorchError, RuntimeError):
-    """An error inside a PipeOp, re-raised with the PipeOp id and the phase."""
-
-
 class TrainingError(JupytorchError, RuntimeError):
     """Network training failed (for example a NaN loss); names the epoch and batch."""
+
+
+class GraphError(JupytorchError, ValueError):
+    """A Graph cannot be built or run as asked: duplicate ids, cycles, unconnected channels."""
+
+
+class ChannelTypeError(GraphError, TypeError):
+    """Two channels of incompatible types were joined, or a PipeOp got an object of the wrong type."""
+
+
+class ShapeError(JupytorchError, ValueError):
+    """A tensor shape does not fit a layer (raised when the graph is built, before training)."""
+
+
+class LazyShapeError(ShapeError, InvalidParameterError):
+    """A lazy-tensor preprocessing step cannot take the shape of the column it is applied to."""
+
+
+class DataNotFoundError(JupytorchError, FileNotFoundError):
+    """The files of a task are not on disk; the message says which files to put where."""
+
+
+class MissingBundleError(JupytorchError, FileNotFoundError):
+    """A widget's JavaScript bundle has not been built; the message says how to build it."""
+
+
+class CellError(InvalidParameterError):
+    """A ``%%learner`` cell or its options cannot be used; names the line or option at fault.
+
+    Attributes
+    ----------
+    line : int or None
+        The line of the cell at fault (the ``%%learner`` line is line 1 in a notebook).
+    option : str or None
+        The option at fault (``"--task"``).
+    """
+
+    def __init__(self, message: str, *, line: int | None = None, option: str | None = None):
+        super().__init__(message)
+        self.line = line
+        self.option = option
 
 
 class JupytorchWarning(UserWarning):

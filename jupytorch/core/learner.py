@@ -11,7 +11,6 @@ scikit-learn's conventions (``get_params``, ``set_params``, ``sklearn.base.clone
 from __future__ import annotations
 
 import copy
-import html
 import time
 import warnings
 from collections.abc import Iterable
@@ -30,6 +29,8 @@ from jupytorch.core.exceptions import (
 )
 from jupytorch.core.paramset import ParamSet
 from jupytorch.core.prediction import Prediction, PredictionClassif, PredictionRegr
+from jupytorch.core.registry import registry
+from jupytorch.core.summary import SummaryRepr
 from jupytorch.core.task import FEATURE_TYPES, Task, column_type
 
 __all__ = ["Learner", "load"]
@@ -37,7 +38,7 @@ __all__ = ["Learner", "load"]
 _FIELDS = ("predict_type", "validate", "id")
 
 
-class Learner:
+class Learner(SummaryRepr):
     """Base class of all learners.
 
     Parameters
@@ -182,7 +183,7 @@ class Learner:
         True
         """
         self._check_task(task, "train")
-        values = self.param_set.get_values(check_required=True, tune_tokens=False)
+        values = self.param_set.get_values(check_required=True, tune_tokens=False, with_defaults=True)
         if row_ids is not None:
             task = task.clone().filter(row_ids)
         if task.nrow == 0:
@@ -252,7 +253,7 @@ class Learner:
             prediction = self._predict_with_fallback(task, state)
         else:
             try:
-                values = self.param_set.get_values(tune_tokens=False)
+                values = self.param_set.get_values(tune_tokens=False, with_defaults=True)
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
                     raw = self._predict(task, values)
@@ -315,7 +316,7 @@ class Learner:
             raise NotTrainedError(f"Learner {self.id!r} has not been trained yet; call learner.train(task) first.")
         return self.state
 
-    def _check_task(self, task: Any, phase: str) -> None:
+    def _check_task(self, task: Task, phase: str) -> None:
         if not isinstance(task, Task):
             raise TaskError(f"Learner {self.id!r}: {phase}() needs a Task, got {type(task).__name__}; see jt.as_task_classif / as_task_regr.")
         if task.task_type != self.task_type:
@@ -424,17 +425,14 @@ class Learner:
         return SklearnAdapter(self)
 
     # -- joining into pipelines ----------------------------------------------------------------
+    # The pipelines layer registers ``>>`` (registry("operator")[">>"]), so core imports nothing above it.
     def __rshift__(self, other: Any) -> Any:
         """``learner >> op`` builds a Graph (the learner becomes a PipeOpLearner)."""
-        from jupytorch.pipelines.graph import chain  # lazy: core never imports pipelines at import time
-
-        return chain(self, other)
+        return _join(self, other)
 
     def __rrshift__(self, other: Any) -> Any:
         """``op >> learner`` and ``[op_a, op_b] >> learner`` build a Graph."""
-        from jupytorch.pipelines.graph import chain
-
-        return chain(other, self)
+        return _join(other, self)
 
     # -- persistence ---------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
@@ -462,9 +460,7 @@ class Learner:
             f"* Properties: {', '.join(sorted(self.properties)) or '-'}",
         ]
 
-    def __repr__(self) -> str:
-        label = f": {self.label}" if self.label else ""
-        return "\n".join([f"<{type(self).__name__}:{self.id}>{label}", *self._summary_lines()])
+    _html_class = "jt-learner"
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
         """In a notebook kernel: the graph inspector widget (``jupytorch.core.display``); else None."""
@@ -472,10 +468,6 @@ class Learner:
 
         return rich_mimebundle(self, include, exclude)
 
-    def _repr_html_(self) -> str:
-        items = "".join(f"<li>{html.escape(line.lstrip('* '))}</li>" for line in self._summary_lines())
-        label = f": {html.escape(self.label)}" if self.label else ""
-        return f"<div class='jt-learner'><b>{html.escape(type(self).__name__)}:{html.escape(self.id)}</b>{label}<ul>{items}</ul></div>"
 
 
 def _short(value: Any) -> str:
@@ -516,3 +508,9 @@ def load(path: str | Path, *, trusted: bool = False) -> Any:
     from jupytorch.core import persistence
 
     return persistence.load(path, trusted=trusted)
+
+
+def _join(left: Any, right: Any) -> Any:
+    """``left >> right`` as the layer that joins objects into graphs defines it (NotImplemented if none does)."""
+    operators = registry("operator")
+    return operators.get(">>", left, right) if ">>" in operators else NotImplemented

@@ -14,17 +14,26 @@ says why, so that one degenerate resampling iteration does not stop an experimen
 from __future__ import annotations
 
 import copy
-import html
 import inspect
 import math
 import warnings
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from jupytorch.core.exceptions import InvalidParameterError, JupytorchError, JupytorchWarning
+from jupytorch.core.exceptions import (
+    InvalidParameterError,
+    JupytorchError,
+    JupytorchWarning,
+)
 from jupytorch.core.paramset import ParamSet
+from jupytorch.core.summary import SummaryRepr
+
+if TYPE_CHECKING:
+    from jupytorch.core.learner import Learner
+    from jupytorch.core.prediction import Prediction
+    from jupytorch.core.task import Task
 
 __all__ = ["Measure", "Undefined", "as_measures", "make_measure", "BUILTIN_MEASURES"]
 
@@ -42,7 +51,7 @@ class Undefined(Exception):  # noqa: N818 - a signal, not an error shown to user
     """
 
 
-class Measure:
+class Measure(SummaryRepr):
     """A performance measure.
 
     Parameters
@@ -143,7 +152,7 @@ class Measure:
         return copy.deepcopy(self)
 
     # -- scoring -------------------------------------------------------------------------------
-    def score(self, prediction: Any, task: Any = None, learner: Any = None, train_set: Any = None) -> float:
+    def score(self, prediction: Prediction, task: Task | None = None, learner: Learner | None = None, train_set: Any = None) -> float:
         """Score one prediction.
 
         Parameters
@@ -216,9 +225,7 @@ class Measure:
                 )
 
     def _param_values(self) -> dict[str, Any]:
-        values = {pid: p.default for pid, p in self.param_set.params.items() if pid in self.param_set.default}
-        values.update(self.param_set.get_values(tune_tokens=False))
-        return values
+        return self.param_set.get_values(tune_tokens=False, with_defaults=True)
 
     def aggregate(self, scores: Sequence[float]) -> float:
         """Combine per-iteration scores (their mean by default).
@@ -248,14 +255,10 @@ class Measure:
             f"* Properties: {', '.join(sorted(self.properties)) or '-'}",
         ]
 
-    def __repr__(self) -> str:
-        label = f": {self.label}" if self.label else ""
-        return "\n".join([f"<Measure:{self.id}>{label}", *self._summary_lines()])
+    _html_class = "jt-measure"
 
-    def _repr_html_(self) -> str:
-        label = f": {html.escape(self.label)}" if self.label else ""
-        items = "".join(f"<li>{html.escape(line.lstrip('* '))}</li>" for line in self._summary_lines())
-        return f"<div class='jt-measure'><b>Measure:{html.escape(self.id)}</b>{label}<ul>{items}</ul></div>"
+    def _summary_head(self) -> tuple[str, str]:
+        return f"Measure:{self.id}", f": {self.label}" if self.label else ""
 
 
 def _accepted_names(fun: Callable[..., Any]) -> set[str] | None:

@@ -169,8 +169,8 @@ class ParamInt(_NumericParam):
         return None
 
     def convert(self, value: Any) -> Any:
-        if isinstance(value, numbers.Number) and not self._is_special(value):
-            return int(value)
+        if isinstance(value, numbers.Real) and not self._is_special(value):
+            return int(value)  # type: ignore[call-overload]  # the numbers ABCs are not typed as SupportsInt
         return value
 
 
@@ -191,7 +191,7 @@ class ParamDbl(_NumericParam):
     def _check_typed(self, value: Any) -> str | None:
         if not isinstance(value, numbers.Real) or isinstance(value, bool):
             return self.describe()
-        if math.isnan(value) or not self._in_bounds(value):
+        if math.isnan(value) or not self._in_bounds(float(value)):
             return self.describe()
         return None
 
@@ -535,6 +535,7 @@ class ParamSet:
         *,
         check_required: bool = False,
         tune_tokens: bool = True,
+        with_defaults: bool = False,
     ) -> dict[str, Any]:
         """Return the set values, optionally filtered by tags.
 
@@ -546,6 +547,18 @@ class ParamSet:
             Raise when a required parameter has no value.
         tune_tokens : bool
             If False, raise when a value is still a ``to_tune()`` token (the owner is about to run).
+        with_defaults : bool
+            Fill in the declared default of every parameter that has no value. This is what the
+            hooks of learners, PipeOps, measures and resamplings receive, so that a default is
+            written once, in the ParamSet, and never repeated in the code that reads it.
+
+        Examples
+        --------
+        >>> ps = ParamSet({"cp": ParamDbl(0, 1, default=0.01), "minsplit": ParamInt(1, None, default=20)})
+        >>> ps.set_values(minsplit=5).get_values()
+        {'minsplit': 5}
+        >>> ps.get_values(with_defaults=True)
+        {'cp': 0.01, 'minsplit': 5}
         """
         wanted = set(tags) if tags is not None else None
         params = self.params
@@ -564,6 +577,9 @@ class ParamSet:
                     f"{self._where()}parameter(s) {tokens} are set to to_tune(); tune them with "
                     "jt.tune() or jt.auto_tuner(), or set plain values."
                 )
+        if with_defaults:
+            defaults = {pid: _fresh(p.default) for pid, p in params.items() if p.default is not NO_DEFAULT}
+            values = {**defaults, **values}
         return {pid: v for pid, v in values.items() if wanted is None or params[pid].tags & wanted}
 
     def tune_tokens(self) -> dict[str, TuneToken]:
@@ -638,3 +654,8 @@ class ParamSet:
                 }
             )
         return pd.DataFrame(rows, columns=["id", "type", "lower", "upper", "levels", "default", "value", "tags"])
+
+
+def _fresh(default: Any) -> Any:
+    """A copy of a mutable default (a list, dict or set), so that a hook that changes it changes no other run."""
+    return type(default)(default) if isinstance(default, (list, dict, set)) else default

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from jupytorch.core.exceptions import InvalidParameterError
+
+if TYPE_CHECKING:
+    from jupytorch.core.learner import Learner
+    from jupytorch.core.task import Task
 
 __all__ = ["Prediction", "PredictionClassif", "PredictionRegr"]
 
@@ -28,7 +32,7 @@ class Prediction:
 
     task_type = ""
 
-    def __init__(self, row_ids: Sequence[int], truth: Any, response: Any):
+    def __init__(self, row_ids: Sequence[int] | np.ndarray, truth: Any, response: Any):
         self.row_ids = np.asarray(row_ids, dtype=np.int64).reshape(-1)
         n = len(self.row_ids)
         self._truth = self._as_column(truth, n, "truth")
@@ -58,7 +62,7 @@ class Prediction:
         """Which predictions this object holds (``response``, ``prob``, ``se``)."""
         return ["response"]
 
-    def score(self, measures: Any = None, task: Any = None, learner: Any = None, train_set: Any = None) -> Any:
+    def score(self, measures: Any = None, task: Task | None = None, learner: Learner | None = None, train_set: Any = None) -> Any:
         """Score with one measure (returns a float) or several (returns a dict id -> float).
 
         Parameters
@@ -130,7 +134,7 @@ class PredictionRegr(Prediction):
 
     task_type = "regr"
 
-    def __init__(self, row_ids: Sequence[int], truth: Any, response: Any, se: Any = None):
+    def __init__(self, row_ids: Sequence[int] | np.ndarray, truth: Any, response: Any, se: Any = None):
         super().__init__(row_ids, truth, response)
         self._truth = self._truth.astype(float)
         self._response = self._response.astype(float)
@@ -193,7 +197,7 @@ class PredictionClassif(Prediction):
 
     def __init__(
         self,
-        row_ids: Sequence[int],
+        row_ids: Sequence[int] | np.ndarray,
         truth: Any,
         class_names: Sequence[str],
         response: Any = None,

@@ -78,7 +78,7 @@ class TextProgress:
 
     def on_event(self, event: Mapping[str, Any]) -> None:
         """Draw one event."""
-        level, stage = event.get("level"), event.get("stage")
+        level, stage = str(event.get("level", "")), event.get("stage")
         info = event.get("info") or {}
         total, completed = event.get("total"), int(event.get("completed") or 0)
         if level == "batch":

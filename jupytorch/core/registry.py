@@ -108,6 +108,8 @@ REGISTRIES: dict[str, Registry] = {
         "callback",
         "tuner",
         "terminator",
+        # operators that a higher layer defines for core objects: ">>" (Learner >> PipeOp) by pipelines
+        "operator",
     )
 }
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import html
 import random
 import sys
 import traceback
@@ -28,6 +27,7 @@ from jupytorch.core import progress
 from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning, TaskError
 from jupytorch.core.measure import Measure, as_measures
 from jupytorch.core.prediction import Prediction
+from jupytorch.core.summary import SummaryRepr
 
 __all__ = ["resample", "ResampleResult"]
 
@@ -328,7 +328,7 @@ def _resample(task: Any, learner: Any, resampling: Any, store_models: bool, n_jo
     try:
         run = run_all(calls, n_jobs, advance)
     finally:
-        extra = {"stopped": True} if run.stopped else {}
+        extra: dict[str, Any] = {"stopped": True} if run.stopped else {}
         if run.error is not None:
             extra["error"] = f"{type(run.error).__name__}: {run.error}"
         progress.emit("resample", "end", total=iters, completed=done[0], **info, **extra)
@@ -347,7 +347,7 @@ def _resample(task: Any, learner: Any, resampling: Any, store_models: bool, n_jo
     return result
 
 
-class ResampleResult:
+class ResampleResult(SummaryRepr):
     """The result of :func:`resample`: one prediction per iteration, scores and aggregates.
 
     Parameters
@@ -520,9 +520,7 @@ class ResampleResult:
             pass
         return lines
 
-    def __repr__(self) -> str:
-        return "\n".join([f"<ResampleResult> of {self.iters} iterations", *self._summary_lines()])
+    _html_class = "jt-resample-result"
 
-    def _repr_html_(self) -> str:
-        items = "".join(f"<li>{html.escape(line.lstrip('* '))}</li>" for line in self._summary_lines())
-        return f"<div class='jt-resample-result'><b>ResampleResult</b> of {self.iters} iterations<ul>{items}</ul></div>"
+    def _summary_head(self) -> tuple[str, str]:
+        return "ResampleResult", f" of {self.iters} iterations"

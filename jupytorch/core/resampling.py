@@ -12,13 +12,16 @@ of a classification task when ``stratify=True``) keep their proportions in every
 from __future__ import annotations
 
 import copy
-import html
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
 from jupytorch.core.exceptions import InvalidParameterError, NotTrainedError, TaskError
 from jupytorch.core.paramset import ParamDbl, ParamInt, ParamLgl, ParamSet
+from jupytorch.core.summary import SummaryRepr
+
+if TYPE_CHECKING:
+    from jupytorch.core.task import Task
 
 __all__ = [
     "Resampling",
@@ -54,7 +57,7 @@ def _stratify() -> ParamLgl:
     return ParamLgl(default=False, description="stratify classification tasks by the target")
 
 
-class Resampling:
+class Resampling(SummaryRepr):
     """Base class of resampling strategies.
 
     Parameters
@@ -150,7 +153,7 @@ class Resampling:
             raise InvalidParameterError(f"Resampling {self.id!r}: iteration must be an integer in [0, {n - 1}], got {i!r}.")
         return self._train_sets[int(i)].copy(), self._test_sets[int(i)].copy()
 
-    def instantiate(self, task: Any) -> Resampling:
+    def instantiate(self, task: Task) -> Resampling:
         """Draw the splits for ``task``; returns the resampling.
 
         Examples
@@ -165,14 +168,14 @@ class Resampling:
 
         if not isinstance(task, Task):
             raise TaskError(f"Resampling {self.id!r}: instantiate() needs a Task, got {type(task).__name__}.")
-        values = self.param_set.get_values(tune_tokens=False)
-        seed = values.get("seed")
+        values = self.param_set.get_values(tune_tokens=False, with_defaults=True)
+        seed = values["seed"]
         rng = np.random.default_rng(getattr(self, "_fallback_seed", None) if seed is None else seed)
         row_ids = task.row_ids
         if len(row_ids) == 0:
             raise TaskError(f"Resampling {self.id!r}: task {task.id!r} has no rows to split.")
         groups = task.groups
-        strata = self._strata(task, bool(values.get("stratify", False)), groups is not None)
+        strata = self._strata(task, bool(values.get("stratify")), groups is not None)
         if groups is not None:
             train, test = self._split_groups(task, groups.to_numpy(), rng)
         else:
@@ -180,7 +183,7 @@ class Resampling:
         self._store(task, [np.sort(row_ids[t]) for t in train], [np.sort(row_ids[t]) for t in test])
         return self
 
-    def _store(self, task: Any, train: list[np.ndarray], test: list[np.ndarray]) -> None:
+    def _store(self, task: Task, train: list[np.ndarray], test: list[np.ndarray]) -> None:
         if any(len(t) == 0 for t in train):
             raise InvalidParameterError(
                 f"Resampling {self.id!r} with {self._show_values()} leaves an empty training set for task {task.id!r} "
@@ -261,14 +264,7 @@ class Resampling:
             f"* Parameters: {self._show_values()}",
         ]
 
-    def __repr__(self) -> str:
-        label = f": {self.label}" if self.label else ""
-        return "\n".join([f"<{type(self).__name__}:{self.id}>{label}", *self._summary_lines()])
-
-    def _repr_html_(self) -> str:
-        label = f": {html.escape(self.label)}" if self.label else ""
-        items = "".join(f"<li>{html.escape(line.lstrip('* '))}</li>" for line in self._summary_lines())
-        return f"<div class='jt-resampling'><b>{html.escape(type(self).__name__)}:{html.escape(self.id)}</b>{label}<ul>{items}</ul></div>"
+    _html_class = "jt-resampling"
 
 
 def _train_test(n: int, n_train: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -296,7 +292,7 @@ class ResamplingHoldout(Resampling):
         train, test = _train_test(n, n_train, rng)
         return [train], [test]
 
-    def _store(self, task: Any, train: list[np.ndarray], test: list[np.ndarray]) -> None:
+    def _store(self, task: Task, train: list[np.ndarray], test: list[np.ndarray]) -> None:
         if len(test[0]) == 0:
             raise InvalidParameterError(
                 f"Resampling {self.id!r} with ratio={self.param_set.values['ratio']!r} leaves no test rows for task "
@@ -442,7 +438,7 @@ class ResamplingSubsampling(ResamplingHoldout):
         pairs = [_train_test(n, n_train, rng) for _ in range(int(self.param_set.values["repeats"]))]
         return [p[0] for p in pairs], [p[1] for p in pairs]
 
-    def _store(self, task: Any, train: list[np.ndarray], test: list[np.ndarray]) -> None:
+    def _store(self, task: Task, train: list[np.ndarray], test: list[np.ndarray]) -> None:
         if any(len(t) == 0 for t in test):
             raise InvalidParameterError(
                 f"Resampling {self.id!r} with ratio={self.param_set.values['ratio']!r} leaves no test rows for task "
@@ -494,7 +490,7 @@ class ResamplingCustom(Resampling):
     def _planned_iters(self) -> int | None:
         return None
 
-    def instantiate(self, task: Any, train_sets: Any = None, test_sets: Any = None) -> ResamplingCustom:  # type: ignore[override]
+    def instantiate(self, task: Any, train_sets: Any = None, test_sets: Any = None) -> ResamplingCustom:
         """Use the given row ids; returns the resampling."""
         if train_sets is None:
             raise InvalidParameterError(
@@ -536,7 +532,7 @@ class ResamplingCustomCV(Resampling):
     def _planned_iters(self) -> int | None:
         return None
 
-    def instantiate(self, task: Any, f: Any = None, col: str | None = None) -> ResamplingCustomCV:  # type: ignore[override]
+    def instantiate(self, task: Any, f: Any = None, col: str | None = None) -> ResamplingCustomCV:
         """Build the folds from the vector ``f`` (one value per active row) or the column ``col``."""
         import pandas as pd
 

@@ -21,7 +21,6 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from jupytorch.core.exceptions import InvalidParameterError, TaskError
-from jupytorch.core.paramset import NO_DEFAULT
 from jupytorch.core.task import TaskClassif, TaskRegr
 
 __all__ = ["SklearnAdapter", "SklearnClassifier", "SklearnRegressor"]
@@ -104,10 +103,8 @@ class SklearnAdapter(BaseEstimator):
         out: dict[str, Any] = {"learner": self.learner}
         # scikit-learn sets any value first and validates in fit: expand only a real learner
         if deep and hasattr(self.learner, "param_set"):
-            values = self.learner.param_set.values
-            for pid, param in self.learner.param_set.params.items():
-                default = None if param.default is NO_DEFAULT else param.default
-                out[f"learner__{pid}"] = values.get(pid, default)
+            values = self.learner.param_set.get_values(with_defaults=True)
+            out.update({f"learner__{pid}": values.get(pid) for pid in self.learner.param_set.params})
             out["learner__predict_type"] = self.learner.predict_type
         return out
 

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from jupytorch.core.registry import Registry, registry
+
+if TYPE_CHECKING:
+    from jupytorch.core.learner import Learner
+    from jupytorch.core.measure import Measure
+    from jupytorch.core.resampling import Resampling
+    from jupytorch.core.task import Task
 
 __all__ = ["tsk", "tsks", "lrn", "lrns", "msr", "msrs", "rsmp", "rsmps", "build"]
 
 
 def build(reg: Registry, key: str, kwargs: dict[str, Any]) -> Any:
     """Build ``key`` from ``reg``: keyword arguments the factory's signature names go to it,
-    the others are set on the object with ``configure`` (parameter values and fields)."""
+    the others are set on the object with ``configure`` (parameter values and fields).
+    """
     factory = reg.factory(key)
     try:
         signature = inspect.signature(factory)
@@ -45,7 +52,7 @@ def _listing(kind: str, keys: Iterable[str] | None, **kwargs: Any) -> Any:
     return [build(reg, key, dict(kwargs)) for key in keys]
 
 
-def tsk(key: str, **kwargs: Any) -> Any:
+def tsk(key: str, **kwargs: Any) -> Task:
     """Return a task from the catalogue.
 
     Examples
@@ -67,7 +74,7 @@ def tsks(keys: Iterable[str] | None = None) -> Any:
     return _listing("task", keys)
 
 
-def lrn(key: str, **kwargs: Any) -> Any:
+def lrn(key: str, **kwargs: Any) -> Learner:
     """Return a learner; keyword arguments set its parameters and fields (``predict_type``).
 
     Examples
@@ -89,7 +96,7 @@ def lrns(keys: Iterable[str] | None = None, **kwargs: Any) -> Any:
     return _listing("learner", keys, **kwargs)
 
 
-def msr(key: str, **kwargs: Any) -> Any:
+def msr(key: str, **kwargs: Any) -> Measure:
     """Return a performance measure.
 
     Examples
@@ -111,7 +118,7 @@ def msrs(keys: Iterable[str] | None = None) -> Any:
     return _listing("measure", keys)
 
 
-def rsmp(key: str, **kwargs: Any) -> Any:
+def rsmp(key: str, **kwargs: Any) -> Resampling:
     """Return a resampling strategy; keyword arguments set its parameters.
 
     Examples

@@ -9,7 +9,6 @@ ids ``0 .. n-1``.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -17,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from jupytorch.core.exceptions import TaskError, UnknownKeyError, did_you_mean
+from jupytorch.core.summary import SummaryRepr
 
 __all__ = [
     "FEATURE_TYPES",
@@ -54,7 +54,7 @@ def column_type(series: pd.Series) -> str:
         return "integer"
     if pd.api.types.is_float_dtype(dtype):
         return "numeric"
-    if pd.api.types.is_string_dtype(dtype) or dtype == object:
+    if pd.api.types.is_string_dtype(dtype) or dtype == object:  # noqa: E721 - a dtype, not a type
         non_missing = series.dropna()
         if len(non_missing) and non_missing.map(type).eq(bool).all():
             return "logical"
@@ -79,7 +79,7 @@ def _as_row_ids(rows: Any) -> np.ndarray:
     return array.astype(np.int64, copy=False).reshape(-1)
 
 
-class Task:
+class Task(SummaryRepr):
     """A supervised learning problem on a pandas DataFrame.
 
     Use :class:`TaskClassif` or :class:`TaskRegr` (or ``as_task_classif`` / ``as_task_regr``).
@@ -434,19 +434,14 @@ class Task:
                 lines.append(f"* {role.capitalize()}: {', '.join(self._col_roles[role])}")
         return lines
 
-    def __repr__(self) -> str:
-        label = f": {self.label}" if self.label else ""
-        head = f"<{type(self).__name__}:{self.id}> ({self.nrow} x {self.ncol}){label}"
-        return "\n".join([head, *self._summary_lines()])
+    _html_class = "jt-task"
 
-    def _repr_html_(self) -> str:
-        label = f": {html.escape(self.label)}" if self.label else ""
-        items = "".join(f"<li>{html.escape(line.lstrip('* '))}</li>" for line in self._summary_lines())
-        table = self.head(5).to_html(max_cols=12, border=0)
-        return (
-            f"<div class='jt-task'><b>{html.escape(type(self).__name__)}:{html.escape(self.id)}</b> "
-            f"({self.nrow} x {self.ncol}){label}<ul>{items}</ul>{table}</div>"
-        )
+    def _summary_head(self) -> tuple[str, str]:
+        label = f": {self.label}" if self.label else ""
+        return f"{type(self).__name__}:{self.id}", f" ({self.nrow} x {self.ncol}){label}"
+
+    def _summary_html_extra(self) -> str:
+        return self.head(5).to_html(max_cols=12, border=0)
 
 
 class TaskRegr(Task):

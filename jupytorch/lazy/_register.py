@@ -12,11 +12,11 @@ EXPORTS = {
     "DataDescriptor": "jupytorch.lazy.descriptor:DataDescriptor",
     "LazyTensorArray": "jupytorch.lazy.dtype:LazyTensorArray",
     "LazyTensorDtype": "jupytorch.lazy.dtype:LazyTensorDtype",
-    "image_folder_task": "jupytorch.tasks.images:image_folder_task",
+    "image_folder_task": "jupytorch.lazy.tasks:image_folder_task",
     "PipeOpTaskPreprocTorch": "jupytorch.lazy.pipeops.base:PipeOpTaskPreprocTorch",
 }
 
-# key -> (loader in jupytorch.tasks.images, nrow of the full data set, ncol (target + features), label).
+# key -> (loader in jupytorch.lazy.tasks, nrow of the full data set, ncol (target + features), label).
 # The image files are read when the task is built; with only a test split on disk nrow is smaller.
 TASKS = {
     "mnist": ("load_mnist", 70000, 2, "MNIST Digit Classification"),
@@ -66,7 +66,7 @@ def register() -> None:
     """Add the image tasks (data is read when a task is built) and the lazy-tensor preprocessing PipeOps."""
     tasks = registry("task")
     for key, (loader, nrow, ncol, label) in TASKS.items():
-        tasks.add(key, f"jupytorch.tasks.images:{loader}", task_type="classif", nrow=nrow, ncol=ncol, label=label)
+        tasks.add(key, f"jupytorch.lazy.tasks:{loader}", task_type="classif", nrow=nrow, ncol=ncol, label=label)
     pipeops = registry("pipeop")
     for key, label in PREPROC_PIPEOPS.items():
         pipeops.add(key, _preproc_target(key), kind="preprocessing", label=label)

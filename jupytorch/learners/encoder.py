@@ -11,13 +11,16 @@ integer    float (nullable ``Int64`` columns too), missing values become ``NaN``
 logical    ``1.0`` / ``0.0``, missing values become ``NaN``
 factor     one column per level seen at fit time (``"col.level"``): one-hot, or
            ``"treatment"`` (the first level dropped, as R's model.matrix does for linear
-           models). A level not seen at fit time, or a missing value, gives a row of zeros.
+           models). A level not seen at fit time gives a row of zeros, a missing value
+           ``NaN`` in every column.
 ordered    the position of the level among the fit-time levels (``0, 1, ...``); unknown or
            missing levels become ``NaN``
 character  treated like a factor whose levels are the distinct values seen at fit time
 ========== ===============================================================================
 
-Levels are frozen at fit time, so a level that appears only at predict time never crashes.
+Levels are frozen at fit time, so a level that appears only at predict time never crashes. Level
+order, codes, unseen levels and missing values follow :mod:`jupytorch.core.levels`, as ``po("encode")``
+and ``ingress_categ`` do.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from jupytorch.core.exceptions import InvalidParameterError, TaskError
+from jupytorch.core.levels import UNKNOWN, contrast_matrix, encode_levels, factor_levels, level_codes
 
 __all__ = ["FeatureEncoder", "ENCODABLE_TYPES"]
 
@@ -94,7 +98,7 @@ class FeatureEncoder:
                 )
             self.types_[col] = ftype
             if ftype in ("factor", "ordered", "character"):
-                levels = _levels(frame[col])
+                levels = factor_levels(frame[col])
                 self.levels_[col] = levels
                 if ftype == "ordered":
                     names.append(col)
@@ -133,16 +137,13 @@ class FeatureEncoder:
             return _as_float(series, col)
         if ftype == "logical":
             return _logical(series, col)
-        codes = _codes(series, self.levels_[col])
+        levels = self.levels_[col]
         if ftype == "ordered":
+            codes = level_codes(series, levels)
             out = codes.astype(np.float64)
-            out[codes < 0] = np.nan
+            out[codes == UNKNOWN] = np.nan
             return out
-        n_levels = len(self.levels_[col])
-        onehot = np.zeros((len(codes), n_levels), dtype=np.float64)
-        known = codes >= 0
-        onehot[np.flatnonzero(known), codes[known]] = 1.0
-        return onehot[:, 1:] if self.method == "treatment" else onehot
+        return encode_levels(series, levels, contrast_matrix(len(levels), self.method)[0])
 
     def sum_by_feature(self, values: Sequence[float]) -> pd.Series:
         """Add up per-encoded-column values (importances) to one value per original feature."""
@@ -155,32 +156,6 @@ class FeatureEncoder:
     def __repr__(self) -> str:
         fitted = f", {len(self.columns_)} features -> {len(self.feature_names_out_)} columns" if hasattr(self, "columns_") else ""
         return f"FeatureEncoder(method={self.method!r}{fitted})"
-
-
-def _levels(series: pd.Series) -> list[Any]:
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return list(series.cat.categories)
-    values = series.dropna().unique().tolist()
-    try:
-        return sorted(values)
-    except TypeError:
-        return sorted(values, key=str)
-
-
-def _codes(series: pd.Series, levels: list[Any]) -> np.ndarray:
-    """Position of each value among ``levels`` (-1 for unknown or missing values)."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        if list(series.cat.categories) == levels:
-            return series.cat.codes.to_numpy(dtype=np.int64)
-        series = series.astype(object)
-    index = pd.Index(levels, dtype=object)
-    codes = index.get_indexer(series.to_numpy(dtype=object))
-    if (codes < 0).any() and not all(isinstance(level, str) for level in levels):
-        # levels of another type than the new values (e.g. 1 vs "1"): compare as strings
-        as_str = pd.Index([str(level) for level in levels], dtype=object)
-        values = series.map(lambda v: v if pd.isna(v) else str(v)).to_numpy(dtype=object)
-        codes = np.where(codes < 0, as_str.get_indexer(values), codes)
-    return np.asarray(codes, dtype=np.int64)
 
 
 def _as_float(series: pd.Series, col: str) -> np.ndarray:
@@ -196,7 +171,7 @@ def _as_float(series: pd.Series, col: str) -> np.ndarray:
 def _logical(series: pd.Series, col: str) -> np.ndarray:
     if pd.api.types.is_bool_dtype(series.dtype) and not series.hasnans:
         return series.to_numpy(dtype=np.float64)
-    mapped = series.astype(object).map({True: 1.0, False: 0.0, 1: 1.0, 0: 0.0})
+    mapped = series.astype(object).map({True: 1.0, False: 0.0})  # 1 and 0 match True and False
     unknown = series.notna() & mapped.isna()
     if unknown.any():
         raise TaskError(

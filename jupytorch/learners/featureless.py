@@ -63,7 +63,7 @@ class LearnerClassifFeatureless(Learner):
 
     def _predict(self, task: Task, values: dict[str, Any]) -> dict[str, Any]:
         model = self.model
-        method = values.get("method", "mode")
+        method = values["method"]
         classes, freq = model["classes"], model["frequencies"]
         n = task.nrow
         prob_row = np.full(len(classes), 1.0 / len(classes)) if method == "sample" else freq
@@ -119,7 +119,7 @@ class LearnerRegrFeatureless(Learner):
 
     def _train(self, task: Task, values: dict[str, Any]) -> dict[str, float]:
         y = task.truth().to_numpy(dtype=np.float64)
-        if values.get("robust", False):
+        if values["robust"]:
             location = float(np.median(y))
             scale = float(_MAD_TO_SD * np.median(np.abs(y - location)))
         else:

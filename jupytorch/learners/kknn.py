@@ -120,8 +120,8 @@ class _KKNNMixin:
         from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
-        k = int(values.get("k", 7))
-        kernel = values.get("kernel", "optimal")
+        k = int(values["k"])
+        kernel = values["kernel"]
         n = X.shape[0]
         weights: Any
         if kernel in ("rectangular", "inv"):
@@ -134,8 +134,8 @@ class _KKNNMixin:
                 f"and task {task.id!r} has {n} sample{'' if n == 1 else 's'} (rows); lower k."
             )
         cls = neighbors.KNeighborsClassifier if self.task_type == "classif" else neighbors.KNeighborsRegressor  # type: ignore[attr-defined]
-        knn = cls(n_neighbors=n_neighbors, weights=weights, metric="minkowski", p=float(values.get("distance", 2.0)))
-        return make_pipeline(StandardScaler(), knn) if values.get("scale", True) else knn
+        knn = cls(n_neighbors=n_neighbors, weights=weights, metric="minkowski", p=float(values["distance"]))
+        return make_pipeline(StandardScaler(), knn) if values["scale"] else knn
 
 
 class LearnerClassifKKNN(_KKNNMixin, SklearnLearner):

@@ -71,7 +71,7 @@ class LearnerClassifLogReg(SklearnLearner):
         from sklearn.linear_model import LogisticRegression
 
         return LogisticRegression(
-            C=np.inf, solver="newton-cholesky", tol=float(values.get("epsilon", 1e-8)), max_iter=int(values.get("maxit", 25))
+            C=np.inf, solver="newton-cholesky", tol=float(values["epsilon"]), max_iter=int(values["maxit"])
         )
 
 

@@ -69,7 +69,7 @@ def _ranger_params(task_type: str) -> ParamSet:
 def _forest(task_type: str, values: dict[str, Any], n_columns: int, learner_id: str) -> Any:
     from sklearn import ensemble, tree
 
-    mtry, ratio = values.get("mtry"), values.get("mtry_ratio")
+    mtry, ratio = values["mtry"], values["mtry_ratio"]
     if mtry is not None and ratio is not None:
         raise InvalidParameterError(f"Learner {learner_id!r}: set either 'mtry' or 'mtry_ratio', not both (got {mtry} and {ratio}).")
     if mtry is not None and mtry > n_columns:
@@ -77,24 +77,24 @@ def _forest(task_type: str, values: dict[str, Any], n_columns: int, learner_id: 
             f"Learner {learner_id!r}: parameter 'mtry' must be at most the number of (encoded) features, {n_columns}. Got {mtry} instead."
         )
     max_features: Any = "sqrt" if mtry is None and ratio is None else (mtry if mtry is not None else max(ratio, 1.0 / max(n_columns, 1)))
-    replace = values.get("replace", True)
-    fraction = values.get("sample_fraction")
+    replace = values["replace"]
+    fraction = values["sample_fraction"]
     if fraction is None:
         fraction = 1.0 if replace else 0.632
     if fraction <= 0:
         raise InvalidParameterError(f"Learner {learner_id!r}: parameter 'sample_fraction' must be > 0. Got {fraction} instead.")
-    seed = values.get("seed")
+    seed = values["seed"]
     if seed is None:
         seed = int(np.random.randint(0, 2**31 - 1))
-    depth = values.get("max_depth") or None
-    extra = values.get("splitrule") == "extratrees"
+    depth = values["max_depth"] or None
+    extra = values["splitrule"] == "extratrees"
     tree_kwargs = {
         "max_features": max_features,
-        "min_samples_split": max(2, int(values.get("min_node_size", 1 if task_type == "classif" else 5))),
-        "min_samples_leaf": int(values.get("min_bucket", 1)),
+        "min_samples_split": max(2, int(values["min_node_size"])),
+        "min_samples_leaf": int(values["min_bucket"]),
         "max_depth": depth,
     }
-    n_trees, n_jobs = int(values.get("num_trees", 500)), int(values.get("num_threads", 1))
+    n_trees, n_jobs = int(values["num_trees"]), int(values["num_threads"])
     kind = "Classifier" if task_type == "classif" else "Regressor"
     if replace:
         cls = getattr(ensemble, ("ExtraTrees" if extra else "RandomForest") + kind)

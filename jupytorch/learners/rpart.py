@@ -42,7 +42,7 @@ def _rpart_params() -> ParamSet:
         {
             "cp": ParamDbl(0, 1, default=0.01, tags=("train",), description="complexity: minimal relative improvement of a split"),
             "maxdepth": ParamInt(1, 30, default=30, tags=("train",), description="maximal depth of the tree"),
-            "minsplit": ParamInt(1, None, default=20, tags=("train",), description="minimal node size to attempt a split"),
+            "minsplit": ParamInt(1, None, tags=("train",), description="minimal node size to attempt a split (default 20, or 3 * minbucket)"),
             "minbucket": ParamInt(1, None, tags=("train",), description="minimal leaf size (default round(minsplit / 3))"),
         }
     )
@@ -51,14 +51,14 @@ def _rpart_params() -> ParamSet:
 def _tree_kwargs(values: dict[str, Any], root_impurity: float) -> dict[str, Any]:
     minsplit, minbucket = values.get("minsplit"), values.get("minbucket")
     if minsplit is None and minbucket is None:
-        minsplit, minbucket = 20, 7
-    elif minbucket is None:
+        minsplit = 20
+    if minbucket is None:
         minbucket = max(1, round(minsplit / 3))
     elif minsplit is None:
         minsplit = 3 * minbucket
     return {
-        "ccp_alpha": float(values.get("cp", 0.01)) * root_impurity,
-        "max_depth": int(values.get("maxdepth", 30)),
+        "ccp_alpha": float(values["cp"]) * root_impurity,
+        "max_depth": int(values["maxdepth"]),
         "min_samples_split": max(2, int(minsplit)),
         "min_samples_leaf": int(minbucket),
         "random_state": 0,

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from jupytorch.core.exceptions import InvalidParameterError, LearnerError
-from jupytorch.core.paramset import ParamSet, ParamUty
+from jupytorch.core.paramset import ParamSet
+from jupytorch.core.signature import params_from_values
 from jupytorch.core.task import Task
 from jupytorch.learners.base import SKLEARN_FEATURE_TYPES, SklearnLearner
 
@@ -78,7 +79,7 @@ class LearnerSklearn(SklearnLearner):
             task_type = task_type or inferred
             name = type(estimator).__name__
             current = estimator.get_params(deep=False)
-            params = ParamSet({key: ParamUty(default=value, tags=("train",)) for key, value in current.items()})
+            params = params_from_values(current, typed=False)  # scikit-learn checks them at fit
             params.set_values(**_changed_params(estimator, current))  # shown by repr, as the estimator's own repr does
             predict_types, properties = _capabilities(estimator, task_type)
         if task_type not in ("classif", "regr"):
@@ -101,7 +102,9 @@ class LearnerSklearn(SklearnLearner):
             )
         from sklearn.base import clone
 
-        return clone(self.estimator).set_params(**values)
+        # values are the declared defaults (the wrapped estimator's own parameters) overlaid with the set
+        # ones; clone them as scikit-learn's clone does, so that fitting never changes the user's objects
+        return clone(self.estimator).set_params(**{key: clone(value, safe=False) for key, value in values.items()})
 
     def _predict_se(self, X: np.ndarray) -> np.ndarray:
         _, std = self.model.predict(X, return_std=True)

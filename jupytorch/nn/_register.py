@@ -37,7 +37,7 @@ EXPORTS = {
     "model_descriptor_to_learner": "jupytorch.nn.pipeop_model:model_descriptor_to_learner",
     "PipeOpTorch": "jupytorch.nn.pipeop_torch:PipeOpTorch",
     "PipeOpTorchIngress": "jupytorch.nn.pipeop_ingress:PipeOpTorchIngress",
-    "ShapeError": "jupytorch.nn.shapes:ShapeError",
+    "ShapeError": "jupytorch.core.exceptions:ShapeError",
 }
 
 _LEARNERS = {

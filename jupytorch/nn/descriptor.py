@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from jupytorch.core.paramset import ParamSet
-from jupytorch.nn._signature import params_from_signature, signature_names
+from jupytorch.core.signature import params_from_signature, signature_names
 
 __all__ = ["TorchDescriptor", "class_path"]
 

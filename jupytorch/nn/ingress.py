@@ -10,7 +10,8 @@ Shortcuts:
 
 * :func:`ingress_num`: numeric and integer (and, when named, logical) features to ``float32 (B, F)``.
 * :func:`ingress_categ`: factor, ordered and logical features to ``int64 (B, F)`` codes. Codes
-  are 0-based in the order of the training task's levels (logical: False 0, True 1); a missing
+  are 0-based in the order of the training task's levels (:mod:`jupytorch.core.levels`;
+  logical: False 0, True 1); a missing
   value or a level not seen in training gets the reserved index ``len(levels)``, so an
   embedding for feature ``j`` needs ``token.cardinalities[j] = len(levels_j) + 1`` rows.
 * :func:`ingress_ltnsr`: one lazy-tensor column, materialized per batch on the training device.
@@ -27,6 +28,7 @@ import pandas as pd
 import torch
 
 from jupytorch.core.exceptions import TaskError, did_you_mean
+from jupytorch.core.levels import UNKNOWN, factor_levels, level_codes
 
 __all__ = [
     "BatchgetterCateg",
@@ -97,7 +99,7 @@ class BatchgetterCateg:
             if ftype == "logical":
                 levels[col] = [False, True]
             elif ftype in ("factor", "ordered"):
-                levels[col] = list(task.data(rows=[], cols=[col])[col].cat.categories)
+                levels[col] = factor_levels(task.data(rows=[], cols=[col])[col])
             else:
                 raise TaskError(
                     f"ingress_categ: feature {col!r} of task {task.id!r} has type {ftype!r}; categorical ingress takes "
@@ -116,8 +118,8 @@ class BatchgetterCateg:
                 codes = pd.array(values, dtype="boolean")
                 out[:, j] = np.where(codes.isna(), 2, codes.fillna(False).to_numpy(dtype=np.int64))
             else:
-                codes = pd.Index(levels).get_indexer(np.asarray(values, dtype=object)).astype(np.int64)
-                codes[codes < 0] = len(levels)  # missing or not seen in training
+                codes = level_codes(values, levels)
+                codes[codes == UNKNOWN] = len(levels)  # missing or not seen in training
                 out[:, j] = codes
         return torch.from_numpy(out)
 
@@ -256,7 +258,7 @@ class TorchIngressToken:
         """Run the batch getter on ``data`` (the feature columns of some rows)."""
         names = self.__dict__.get("_getter_names", False)
         if names is False:
-            from jupytorch.nn._signature import signature_names
+            from jupytorch.core.signature import signature_names
 
             names = self._getter_names = signature_names(self.batchgetter)
         kwargs = {k: v for k, v in (("device", device), ("stage", stage)) if names is None or k in names}

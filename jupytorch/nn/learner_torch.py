@@ -29,7 +29,7 @@ from jupytorch.nn.callbacks.base import Callback
 from jupytorch.nn.callbacks.sugar import as_torch_callbacks
 from jupytorch.nn.losses import TorchLoss, as_torch_loss
 from jupytorch.nn.optimizers import TorchOptimizer, as_torch_optimizer
-from jupytorch.nn.params import DEFAULTS, torch_learner_params
+from jupytorch.nn.params import torch_learner_params
 
 __all__ = ["LearnerTorch"]
 
@@ -142,7 +142,7 @@ class LearnerTorch(Learner):
     def _features_read(self, task: Any) -> list[str]:
         # only the columns the network's inputs take need to be free of missing values
         try:
-            tokens = self._ingress_tokens(task, self.param_set.get_values())
+            tokens = self._ingress_tokens(task, self.param_set.get_values(with_defaults=True))
             read = {name for token in tokens.values() for name in token.features}
         except Exception:  # noqa: BLE001 - train() reports a bad setup with its own message
             return task.feature_names
@@ -159,7 +159,7 @@ class LearnerTorch(Learner):
 
     # -- parameter values ------------------------------------------------------------------------
     def _split_values(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]]:
-        own = dict(DEFAULTS)
+        own: dict[str, Any] = {}
         loss: dict[str, Any] = {}
         opt: dict[str, Any] = {}
         cbs: dict[str, dict[str, Any]] = {cb.id: {} for cb in self.callbacks}

@@ -14,7 +14,6 @@ nodes they have in common, and the union recognises them).
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from jupytorch.core.exceptions import InvalidParameterError, TaskError
+from jupytorch.core.summary import SummaryRepr
 from jupytorch.nn.shapes import Shape, shape_to_str
 from jupytorch.pipelines.channels import register_channel_hint, register_channel_type
 from jupytorch.pipelines.graph import Graph
@@ -54,7 +54,7 @@ def copy_graph(graph: Graph) -> Graph:
     return out
 
 
-class ModelDescriptor:
+class ModelDescriptor(SummaryRepr):
     """A network under construction: its module graph, inputs, task and training configuration.
 
     Parameters
@@ -110,6 +110,8 @@ class ModelDescriptor:
         """Number of nodes in the module graph."""
         return len(self.graph)
 
+    _html_class = "jt-md"
+
     def _summary_lines(self) -> list[str]:
         ingress = ", ".join(f"{name} {shape_to_str(tok.shape)}" for name, tok in self.ingress.items()) or "-"
         pointer = "-" if self.pointer is None else f"{self.pointer[0]}.{self.pointer[1]} {shape_to_str(self.pointer_shape)}"
@@ -123,12 +125,6 @@ class ModelDescriptor:
             f"* Pointer: {pointer}",
         ]
 
-    def __repr__(self) -> str:
-        return "\n".join(["<ModelDescriptor>", *self._summary_lines()])
-
-    def _repr_html_(self) -> str:
-        items = "".join(f"<li>{html.escape(line[2:])}</li>" for line in self._summary_lines())
-        return f"<div class='jt-md'><b>ModelDescriptor</b><ul>{items}</ul></div>"
 
 
 def _same_descriptor(a: Any, b: Any) -> bool:

@@ -17,7 +17,7 @@ import torch
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.paramset import ParamDbl, ParamSet, ParamUty
 from jupytorch.core.registry import registry
-from jupytorch.nn._signature import accepts, params_from_signature
+from jupytorch.core.signature import accepts, params_from_signature
 from jupytorch.nn.descriptor import TorchDescriptor
 
 __all__ = ["TorchOptimizer", "as_torch_optimizer", "t_opt", "t_opts"]

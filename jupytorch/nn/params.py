@@ -15,25 +15,7 @@ from jupytorch.core.paramset import (
     ParamUty,
 )
 
-__all__ = ["DEFAULTS", "disable_in_tune", "torch_learner_params"]
-
-DEFAULTS: dict[str, Any] = {
-    "batch_size_predict": None,
-    "device": "auto",
-    "num_threads": 1,
-    "seed": "random",
-    "shuffle": True,
-    "eval_freq": 1,
-    "measures_train": [],
-    "measures_valid": [],
-    "patience": 0,
-    "min_delta": 0.0,
-    "restore_best_weights": False,
-    "precision": None,
-    "compile": False,
-    "tensor_dataset": False,
-    "resume": None,
-}
+__all__ = ["disable_in_tune", "torch_learner_params"]
 
 
 def disable_in_tune() -> dict[str, Any]:

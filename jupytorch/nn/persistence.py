@@ -259,7 +259,7 @@ def _model_from(learner: Any, payload: dict[str, Any], trusted: bool) -> Any:
     from jupytorch.nn.model import TaskSchema, TorchModel
 
     schema = TaskSchema.from_config(from_safe(payload["task_schema"]))
-    own, loss_values = learner._split_values(learner.param_set.values)[:2]
+    own, loss_values = learner._split_values(learner.param_set.get_values(with_defaults=True))[:2]
     network = learner._network(schema, own)
     network.load_state_dict(payload["network"])
     try:

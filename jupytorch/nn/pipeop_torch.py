@@ -39,7 +39,7 @@ from typing import Any, ClassVar
 
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.paramset import Param, ParamSet
-from jupytorch.nn._signature import params_from_signature
+from jupytorch.core.signature import params_from_signature
 from jupytorch.nn.model_descriptor import (
     ModelDescriptor,
     copy_graph,

@@ -25,7 +25,7 @@ from typing import Any
 
 import torch
 
-from jupytorch.core.exceptions import InvalidParameterError, JupytorchError
+from jupytorch.core.exceptions import InvalidParameterError, ShapeError
 
 __all__ = [
     "Shape",
@@ -43,10 +43,6 @@ Shape = tuple[int | None, ...]
 
 # Two different stand-ins for unknown dimensions; large enough for typical kernels, free on "meta".
 _SUBSTITUTES = (67, 71)
-
-
-class ShapeError(JupytorchError, ValueError):
-    """A tensor shape does not fit a layer (raised when the graph is built, before training)."""
 
 
 def assert_shape(shape: Any, where: str = "shape", allow_none: bool = False) -> Shape | None:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jupytorch.core.exceptions import MissingBundleError
+
 __all__ = ["STATIC_DIR", "Bundle", "MissingBundleError"]
 
 STATIC_DIR = Path(__file__).parent / "static"
-
-
-class MissingBundleError(FileNotFoundError):
-    """A widget's JavaScript bundle has not been built."""
 
 
 class Bundle:

@@ -30,7 +30,7 @@ import traceback
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-from jupytorch.core.exceptions import InvalidParameterError, JupytorchError, did_you_mean
+from jupytorch.core.exceptions import CellError, JupytorchError, did_you_mean
 
 __all__ = [
     "CellError",
@@ -46,23 +46,6 @@ __all__ = [
 ]
 
 _FILENAME = "<%%learner cell>"
-
-
-class CellError(InvalidParameterError):
-    """A ``%%learner`` cell or its options cannot be used; names the line or option at fault.
-
-    Attributes
-    ----------
-    line : int or None
-        The line of the cell at fault (the ``%%learner`` line is line 1 in a notebook).
-    option : str or None
-        The option at fault (``"--task"``).
-    """
-
-    def __init__(self, message: str, *, line: int | None = None, option: str | None = None):
-        super().__init__(message)
-        self.line = line
-        self.option = option
 
 
 # -- the cell body ----------------------------------------------------------------------------------
@@ -597,9 +580,8 @@ def run_learner_cell(line: str, body: str, namespace: MutableMapping[str, Any], 
     namespace[name] = learner
     result = LearnerCellResult(learner=learner, bound={name: learner}, options=opts)
     if resampling is not None:
-        from jupytorch.core.resample import resample
-
         from jupytorch.core.measure import as_measures
+        from jupytorch.core.resample import resample
 
         rr = resample(task, learner, resampling, seed=opts.seed)
         scores = rr.aggregate(list(as_measures(measures or None, task.task_type)))

@@ -21,7 +21,7 @@ EXPORTS = {
     "PipeOpLearner": f"{_P}.learner_op:PipeOpLearner",
     "Channel": f"{_P}.channels:Channel",
     "NO_OP": f"{_P}.channels:NO_OP",
-    "GraphError": f"{_P}.channels:GraphError",
+    "GraphError": "jupytorch.core.exceptions:GraphError",
     "graph_spec": f"{_P}.render:graph_spec",
     "selector_all": f"{_P}.selectors:selector_all",
     "selector_none": f"{_P}.selectors:selector_none",
@@ -72,3 +72,5 @@ def register() -> None:
     pipelines = registry("pipeline")
     for key, (target, label) in PIPELINES.items():
         pipelines.add(key, f"{_P}.{target}", label=label)
+    # ``learner >> op`` and ``[op_a, op_b] >> learner``: core's Learner asks this registry for ">>"
+    registry("operator").add(">>", f"{_P}.graph:chain", label="Join objects into a Graph")

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from jupytorch.core.exceptions import JupytorchError
+from jupytorch.core.exceptions import ChannelTypeError, GraphError
 
 __all__ = [
     "Channel",
@@ -42,14 +42,6 @@ __all__ = [
 
 VARARG = "..."
 ANY = "*"
-
-
-class GraphError(JupytorchError, ValueError):
-    """A Graph cannot be built or run as asked: duplicate ids, cycles, unconnected channels."""
-
-
-class ChannelTypeError(GraphError, TypeError):
-    """Two channels of incompatible types were joined, or a PipeOp got an object of the wrong type."""
 
 
 class Channel(NamedTuple):

@@ -5,70 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from jupytorch.core.levels import CONTRASTS, contrast_matrix, encode_levels, factor_levels, level_codes
 from jupytorch.core.paramset import ParamFct, ParamLgl, ParamSet
 from jupytorch.core.task import Task
 from jupytorch.pipelines.preproc import PipeOpTaskPreproc
 
-__all__ = ["PipeOpEncode", "PipeOpFixFactors", "contrast_matrix"]
+__all__ = ["PipeOpEncode", "PipeOpFixFactors"]
 
 FACTORS = ("factor", "ordered", "character")
-METHODS = ("one-hot", "treatment", "helmert", "poly", "sum")
-
-
-def _levels(series: pd.Series) -> list[Any]:
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return list(series.cat.categories)
-    return sorted(series.dropna().unique().tolist(), key=str)
-
-
-def _codes(values: pd.Series, levels: pd.Index) -> np.ndarray:
-    """Position of each value among ``levels``; -1 for missing values and unseen levels."""
-    codes = levels.get_indexer(pd.Index(values.astype(object)))
-    codes[values.isna().to_numpy()] = -1
-    return codes
-
-
-def contrast_matrix(n: int, method: str) -> tuple[np.ndarray, list[str] | None]:
-    """Return the ``n x k`` coding matrix of ``method`` and its column suffixes (None: use the levels).
-
-    Examples
-    --------
-    >>> contrast_matrix(3, "treatment")[0]
-    array([[0., 0.],
-           [1., 0.],
-           [0., 1.]])
-    >>> contrast_matrix(3, "helmert")[0]
-    array([[-1., -1.],
-           [ 1., -1.],
-           [ 0.,  2.]])
-    """
-    if method == "one-hot":
-        return np.eye(n), None
-    if method == "treatment":
-        return np.eye(n)[:, 1:], None
-    if method == "sum":
-        m = np.vstack([np.eye(n - 1), -np.ones((1, n - 1))]) if n > 1 else np.zeros((1, 0))
-        return m, [str(j + 1) for j in range(n - 1)]
-    if method == "helmert":
-        m = np.zeros((n, max(n - 1, 0)))
-        for j in range(1, n):
-            m[:j, j - 1] = -1.0
-            m[j, j - 1] = float(j)
-        return m, [str(j) for j in range(1, n)]
-    if method == "poly":
-        if n < 2:
-            return np.zeros((n, 0)), []
-        x = np.arange(1, n + 1, dtype=float)
-        vander = np.vander(x - x.mean(), n, increasing=True)
-        q, r = np.linalg.qr(vander)
-        raw = q * np.diag(r)
-        raw = raw / np.sqrt((raw**2).sum(axis=0))
-        names = [".L", ".Q", ".C"] + [f"^{d}" for d in range(4, n)]
-        return raw[:, 1:], names[: n - 1]
-    raise ValueError(f"unknown encoding method {method!r}")
 
 
 class PipeOpEncode(PipeOpTaskPreproc):
@@ -76,8 +22,9 @@ class PipeOpEncode(PipeOpTaskPreproc):
 
     ``method``: ``"one-hot"`` (one column per level, ``<col>.<level>``), ``"treatment"`` (dummy
     columns for all levels but the first), ``"helmert"``, ``"sum"`` and ``"poly"`` (R's contrasts).
-    Levels are learned in training; at predict a level that was not seen in training is encoded
-    as all zeros (never an error), a missing value as missing in every column.
+    Levels are learned in training (the rule of :mod:`jupytorch.core.levels`: category order,
+    else sorted); at predict a level that was not seen in training is encoded as all zeros (never
+    an error), a missing value as missing in every column.
 
     Parameters (``param_set``)
     --------------------------
@@ -98,14 +45,14 @@ class PipeOpEncode(PipeOpTaskPreproc):
     feature_types = FACTORS
 
     def __init__(self, id: str = "encode", param_vals: Mapping[str, Any] | None = None):
-        ps = ParamSet({"method": ParamFct(list(METHODS), default="one-hot", tags=("train",))})
+        ps = ParamSet({"method": ParamFct(list(CONTRASTS), default="one-hot", tags=("train",))})
         super().__init__(id, param_set=ps, param_vals=param_vals)
 
     def _train_dt(self, df: pd.DataFrame, task: Task) -> pd.DataFrame:
         method = self.param_values()["method"]
         contrasts = {}
         for col in df.columns:
-            levels = _levels(df[col])
+            levels = factor_levels(df[col])
             matrix, suffixes = contrast_matrix(len(levels), method)
             if suffixes is None:
                 suffixes = [str(lv) for lv in (levels if method == "one-hot" else levels[1:])]
@@ -116,13 +63,7 @@ class PipeOpEncode(PipeOpTaskPreproc):
     def _predict_dt(self, df: pd.DataFrame, task: Task) -> pd.DataFrame:
         blocks = []
         for col, coding in self.state["contrasts"].items():
-            values = df[col]
-            codes = _codes(values, coding.index)
-            matrix = coding.to_numpy()
-            out = np.zeros((len(values), matrix.shape[1]))
-            known = codes >= 0
-            out[known] = matrix[codes[known]]
-            out[values.isna().to_numpy()] = np.nan
+            out = encode_levels(df[col], list(coding.index), coding.to_numpy())
             blocks.append(pd.DataFrame(out, index=df.index, columns=coding.columns))
         return pd.concat(blocks, axis=1) if blocks else pd.DataFrame(index=df.index)
 
@@ -175,6 +116,6 @@ class PipeOpFixFactors(PipeOpTaskPreproc):
     def _predict_dt(self, df: pd.DataFrame, task: Task) -> pd.DataFrame:
         out = {}
         for col, levels in self.state["levels"].items():
-            codes = _codes(df[col], pd.Index(levels, dtype=object))
+            codes = level_codes(df[col], levels)
             out[col] = pd.Categorical.from_codes(codes, categories=levels, ordered=self.state["ordered"][col])
         return pd.DataFrame(out, index=df.index)

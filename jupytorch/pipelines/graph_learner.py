@@ -7,7 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from jupytorch.core.exceptions import InvalidParameterError, LearnerError, TaskError, did_you_mean
+from jupytorch.core.exceptions import (
+    InvalidParameterError,
+    LearnerError,
+    TaskError,
+    did_you_mean,
+)
 from jupytorch.core.learner import Learner
 from jupytorch.core.paramset import ParamSet
 from jupytorch.core.prediction import Prediction
@@ -342,8 +347,8 @@ class GraphLearner(Learner):
         lines.insert(0, f"* Graph: {' >> '.join(self.graph.ids())}")
         return lines
 
-    def _repr_html_(self) -> str:
-        return super()._repr_html_().replace("</div>", "", 1) + self.graph._repr_html_() + "</div>"
+    def _summary_html_extra(self) -> str:
+        return self.graph._repr_html_()
 
     def plot(self) -> Any:
         """Return a rendering of the graph (see :meth:`Graph.plot`)."""

@@ -48,14 +48,14 @@ Rules of the contract:
 from __future__ import annotations
 
 import copy
-import html
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import pandas as pd
 
 from jupytorch.core.exceptions import InvalidParameterError, NotTrainedError
-from jupytorch.core.paramset import NO_DEFAULT, SEP, ParamSet
+from jupytorch.core.paramset import SEP, ParamSet
+from jupytorch.core.summary import SummaryRepr
 from jupytorch.pipelines.channels import (
     NO_OP,
     Channel,
@@ -92,7 +92,7 @@ def add_note(error: BaseException, note: str) -> None:
         error.add_note(note)
 
 
-class PipeOp:
+class PipeOp(SummaryRepr):
     """Base class of pipeline operators: typed channels, parameters, and a trained ``state``.
 
     Parameters
@@ -179,10 +179,7 @@ class PipeOp:
 
         Raises if a value is still a ``to_tune()`` token.
         """
-        values = self.param_set.get_values(tags=tags, tune_tokens=False)
-        defaults = {pid: p.default for pid, p in self.param_set.params.items()
-                    if p.default is not NO_DEFAULT and (tags is None or p.tags & set(tags))}
-        return {**defaults, **values}
+        return self.param_set.get_values(tags=tags, tune_tokens=False, with_defaults=True)
 
     # -- channels -------------------------------------------------------------------------------
     @property
@@ -397,9 +394,10 @@ class PipeOp:
 
         return [f"* Parameters: {shown}", f"* Input: {chans(self._input)}", f"* Output: {chans(self._output)}"]
 
-    def __repr__(self) -> str:
-        head = f"<{type(self).__name__}:{self.id}> ({self._state_text()})"
-        return "\n".join([head, *self._summary_lines()])
+    _html_class = "jt-pipeop"
+
+    def _summary_head(self) -> tuple[str, str]:
+        return f"{type(self).__name__}:{self.id}", f" ({self._state_text()})"
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
         """In a notebook kernel: the graph inspector widget (``jupytorch.core.display``); else None."""
@@ -407,12 +405,6 @@ class PipeOp:
 
         return rich_mimebundle(self, include, exclude)
 
-    def _repr_html_(self) -> str:
-        items = "".join(f"<li>{html.escape(line.lstrip('* '))}</li>" for line in self._summary_lines())
-        return (
-            f"<div class='jt-pipeop'><b>{html.escape(type(self).__name__)}:{html.escape(self.id)}</b> "
-            f"({html.escape(self._state_text())})<ul>{items}</ul></div>"
-        )
 
 
 def _short(value: Any) -> str:

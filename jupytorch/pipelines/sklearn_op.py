@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from jupytorch.core.exceptions import InvalidParameterError
-from jupytorch.core.paramset import ParamSet, ParamUty
+from jupytorch.core.signature import params_from_values
 from jupytorch.core.task import Task
 from jupytorch.pipelines.preproc import PipeOpTaskPreproc
 
@@ -49,16 +49,14 @@ class PipeOpSklearn(PipeOpTaskPreproc):
             )
         self.transformer = transformer
         params = transformer.get_params(deep=False) if hasattr(transformer, "get_params") else {}
-        ps = ParamSet(
-            {name: ParamUty(default=value, tags=("train",)) for name, value in params.items() if "__" not in name and name != "affect_columns"}
-        )
+        ps = params_from_values(params, typed=False, exclude=("affect_columns",))  # scikit-learn checks them at fit
         super().__init__(id, param_set=ps, param_vals=param_vals)
 
     def _train_dt(self, df: pd.DataFrame, task: Task) -> pd.DataFrame:
         from sklearn.base import clone
 
         estimator = clone(self.transformer)
-        settings = {k: v for k, v in self.param_set.get_values(tune_tokens=False).items() if k != "affect_columns"}
+        settings = {k: clone(v, safe=False) for k, v in self.param_values().items() if k != "affect_columns"}
         if settings:
             estimator.set_params(**settings)
         values = estimator.fit_transform(df) if hasattr(estimator, "fit_transform") else estimator.fit(df).transform(df)

@@ -58,7 +58,7 @@ class MeanRegr(Learner):
 
     def _predict(self, task: Any, pv: dict[str, Any]) -> dict[str, Any]:
         _maybe_fail(self, task, pv, "predict")
-        return {"response": np.full(task.nrow, self.model["mean"] + pv.get("shift", 0.0))}
+        return {"response": np.full(task.nrow, self.model["mean"] + pv["shift"])}
 
     @property
     def internal_valid_scores(self) -> dict[str, float] | None:

@@ -28,7 +28,7 @@ class TestTrainPredict:
         mean_regr.configure(shift=1.0).train(task_regr)
         state = mean_regr.state
         assert state["task_id"] == "toy_regr" and state["feature_names"] == ["x", "z"] and state["n_train"] == 30
-        assert state["param_vals"] == {"shift": 1.0}
+        assert state["param_vals"]["shift"] == 1.0 and state["param_vals"]["fail"] == "never"  # defaults filled in
         timings = mean_regr.timings
         assert timings["train"] >= 0 and math.isnan(timings["predict"])
         mean_regr.predict(task_regr)

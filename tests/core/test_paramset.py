@@ -186,3 +186,17 @@ class TestToTune:
         assert to_tune(1, 2) == to_tune(1, 2) and to_tune(1, 2) != to_tune(1, 3)
         ps = ParamSet({"k": ParamInt(1, 5)}).set_values(k=to_tune())
         assert pickle.loads(pickle.dumps(ps)).values == ps.values
+
+
+def test_get_values_with_defaults_fills_declared_defaults_under_set_values():
+    ps = ParamSet({"cp": ParamDbl(0, 1, default=0.01), "k": ParamInt(1, None), "tags": ParamUty([], tags={"train"})})
+    ps.set_values(cp=0.2)
+    assert ps.get_values() == {"cp": 0.2}
+    assert ps.get_values(with_defaults=True) == {"cp": 0.2, "tags": []}  # no default, no value: absent
+    assert ps.get_values(tags=["train"], with_defaults=True) == {"tags": []}
+
+
+def test_filled_mutable_defaults_are_fresh_copies():
+    ps = ParamSet({"tags": ParamUty([], tags={"train"})})
+    ps.get_values(with_defaults=True)["tags"].append("changed")
+    assert ps.get_values(with_defaults=True)["tags"] == [] and ps["tags"].default == []

@@ -10,7 +10,7 @@ from idx_files import N_ROWS
 from jupytorch.core.registry import REGISTRIES, Registry, registry
 from jupytorch.core.task import TaskClassif
 from jupytorch.lazy import _register
-from jupytorch.tasks.images import set_data_dir
+from jupytorch.lazy.tasks import set_data_dir
 
 
 def test_register_adds_image_tasks_as_strings(monkeypatch):
@@ -21,7 +21,7 @@ def test_register_adds_image_tasks_as_strings(monkeypatch):
         assert key in fresh
         assert fresh.meta(key)["task_type"] == "classif"
         assert isinstance(fresh._entries[key], str)  # nothing imported at registration
-    assert fresh._entries["mnist"] == "jupytorch.tasks.images:load_mnist"
+    assert fresh._entries["mnist"] == "jupytorch.lazy.tasks:load_mnist"
 
 
 def test_exports_resolve():
@@ -44,5 +44,5 @@ def test_tsk_mnist_through_the_registry(mnist_files, monkeypatch):
 def test_metadata_matches_built_in_memory_tasks():
     for key in ("lazy_iris", "digits"):
         loader, nrow, ncol, label = _register.TASKS[key]
-        task = importlib.import_module("jupytorch.tasks.images").__dict__[loader]()
+        task = importlib.import_module("jupytorch.lazy.tasks").__dict__[loader]()
         assert (task.nrow, task.ncol, task.label) == (nrow, ncol, label)

@@ -33,7 +33,7 @@ def test_one_hot_keeps_all_levels_and_names_columns():
         [
             [1.5, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0],
             [np.nan, np.nan, 0.0, 0.0, 1.0, 0.0, 2.0],
-            [3.0, 3.0, 1.0, 0.0, 0.0, 0.0, np.nan],
+            [3.0, 3.0, 1.0, np.nan, np.nan, np.nan, np.nan],
         ]
     )
     np.testing.assert_array_equal(out, expected)
@@ -66,7 +66,7 @@ def test_character_columns_use_sorted_distinct_values():
     df = pd.DataFrame({"s": ["pear", "apple", None, "pear"]})
     enc = FeatureEncoder().fit(df, {"s": "character"})
     assert enc.feature_names_out_ == ["s.apple", "s.pear"]
-    np.testing.assert_array_equal(enc.transform(df), [[0, 1], [1, 0], [0, 0], [0, 1]])
+    np.testing.assert_array_equal(enc.transform(df), [[0, 1], [1, 0], [np.nan, np.nan], [0, 1]])
 
 
 def test_logical_object_column_with_missing_values():

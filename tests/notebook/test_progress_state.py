@@ -3,17 +3,7 @@ import pytest
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.notebook._progress_state import ProgressState
 
-
-class Clock:
-    def __init__(self):
-        self.t = 100.0
-
-    def __call__(self):
-        return self.t
-
-
-def ev(level, stage, total=None, completed=0, **info):
-    return {"level": level, "stage": stage, "total": total, "completed": completed, "info": info}
+from .conftest import Clock, ev
 
 
 def bars(state):

@@ -2,17 +2,7 @@ import json
 
 from jupytorch.notebook._training_monitor import TrainingMonitor
 
-
-class Clock:
-    def __init__(self):
-        self.t = 0.0
-
-    def __call__(self):
-        return self.t
-
-
-def ev(level, stage, total=None, completed=0, **info):
-    return {"level": level, "stage": stage, "total": total, "completed": completed, "info": info}
+from .conftest import Clock, ev
 
 
 def test_synced_traits_match_the_typescript_model(model_mirror):

@@ -1,12 +1,6 @@
 from jupytorch.notebook._ui_poll import UiPoller, in_kernel
 
-
-class Clock:
-    def __init__(self):
-        self.t = 0.0
-
-    def __call__(self):
-        return self.t
+from .conftest import Clock
 
 
 def test_outside_a_kernel_polling_does_nothing():

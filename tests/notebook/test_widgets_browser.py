@@ -14,6 +14,8 @@ except ImportError:  # the `browser` fixture fails in CI and skips elsewhere
 from jupytorch.notebook._graph_view import GraphView
 from jupytorch.notebook._training_monitor import TrainingMonitor
 
+from .conftest import Clock, ev
+
 EVIL = "<img src=x onerror=alert(1)>"
 
 
@@ -135,16 +137,6 @@ def test_graph_view_shows_malicious_strings_as_text(page, mount, artifacts):
     assert_clean(page)
 
 
-class Clock:
-    def __init__(self):
-        self.t = 0.0
-
-    def __call__(self):
-        return self.t
-
-
-def ev(level, stage, total=None, completed=0, **info):
-    return {"level": level, "stage": stage, "total": total, "completed": completed, "info": info}
 
 
 def trained_monitor(epochs_done: int, title: str = "") -> tuple[TrainingMonitor, Clock]:

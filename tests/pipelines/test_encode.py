@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from jupytorch import as_task_regr, po
-from jupytorch.pipelines.encode import contrast_matrix
 
 
 def _task(values, **extra):
@@ -40,18 +39,6 @@ def test_numeric_columns_untouched_and_characters_encoded():
     frame = pd.DataFrame({"s": ["u", "v", "u"], "x": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0]})
     out = po("encode").train([as_task_regr(frame, target="y")])[0]
     assert out.feature_names == ["x", "s.u", "s.v"]
-
-
-def test_contrast_matrices():
-    helmert, _ = contrast_matrix(4, "helmert")
-    assert helmert.tolist() == [[-1, -1, -1], [1, -1, -1], [0, 2, -1], [0, 0, 3]]
-    total, names = contrast_matrix(3, "sum")
-    assert total.tolist() == [[1, 0], [0, 1], [-1, -1]] and names == ["1", "2"]
-    poly, names = contrast_matrix(3, "poly")
-    assert names == [".L", ".Q"]
-    np.testing.assert_allclose(np.abs(poly[:, 0]), [1 / np.sqrt(2), 0, 1 / np.sqrt(2)], atol=1e-12)
-    np.testing.assert_allclose(poly.T @ poly, np.eye(2), atol=1e-12)  # orthonormal
-    np.testing.assert_allclose(poly.sum(axis=0), 0.0, atol=1e-12)  # contrasts
 
 
 @pytest.mark.parametrize("method,n_cols", [("one-hot", 3), ("treatment", 2), ("helmert", 2), ("sum", 2), ("poly", 2)])

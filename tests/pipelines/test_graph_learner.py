@@ -241,3 +241,13 @@ def test_repr_and_plot():
     assert "* Graph: scale >> regr_rpart" in repr(learner)
     assert "<svg" in learner._repr_html_()
     assert "scale (preprocessing, untrained) --> regr_rpart" in repr(learner.plot())
+
+
+def test_learner_joins_with_rshift_through_the_operator_registry():
+    # core's Learner has no import of pipelines: `>>` comes from registry("operator"), filled by pipelines
+    from jupytorch.core.registry import registry
+
+    assert ">>" in registry("operator")
+    graph = [po("pca")] >> lrn("regr.rpart")  # list.__rshift__ does not exist: Learner.__rrshift__ joins
+    assert set(graph.ids()) == {"pca", "regr_rpart"}
+    assert set((lrn("regr.rpart") >> po("nop")).ids()) == {"regr_rpart", "nop"}

@@ -112,7 +112,7 @@ def _check_shear(value: Any) -> bool | str:
 
 def _rotate_shape(ctx: ShapeContext, shape: Shape, pv: dict[str, Any]) -> Shape:
     h, w = ctx.spatial()
-    if not pv.get("expand", False):
+    if not pv["expand"]:
         return shape
     if h is None or w is None:
         return ctx.with_hw(None, None)
@@ -125,15 +125,15 @@ def _rotate_shape(ctx: ShapeContext, shape: Shape, pv: dict[str, Any]) -> Shape:
 def _rotate_step(pv: dict[str, Any]) -> Functional:
     fill = pv.get("fill")
     center = pv.get("center")
-    return Functional("rotate", angle=float(pv["angle"]), interpolation=pv.get("interpolation", "nearest"),
-                      expand=bool(pv.get("expand", False)), center=None if center is None else [float(c) for c in center],
+    return Functional("rotate", angle=float(pv["angle"]), interpolation=pv["interpolation"],
+                      expand=bool(pv["expand"]), center=None if center is None else [float(c) for c in center],
                       fill=None if fill is None else [float(fill)])
 
 
 def _random_crop_shape(ctx: ShapeContext, shape: Shape, pv: dict[str, Any]) -> Shape:
     h, w = ctx.spatial()
     size = _size(pv["size"])
-    if not pv.get("pad_if_needed", False):
+    if not pv["pad_if_needed"]:
         left, top, right, bottom = padding_ltrb(pv.get("padding"))
         small = (h is not None and h + top + bottom < size[0]) or (w is not None and w + left + right < size[1])
         if small:
@@ -143,13 +143,13 @@ def _random_crop_shape(ctx: ShapeContext, shape: Shape, pv: dict[str, Any]) -> S
 
 
 def _random_crop_step(pv: dict[str, Any]) -> RandomCrop:
-    return RandomCrop(pv["size"], pv.get("padding"), pv.get("pad_if_needed", False), pv.get("fill", 0.0),
-                      pv.get("padding_mode", "constant"))
+    return RandomCrop(pv["size"], pv.get("padding"), pv["pad_if_needed"], pv["fill"],
+                      pv["padding_mode"])
 
 
 def _affine_step(pv: dict[str, Any]) -> RandomAffine:
     return RandomAffine(pv["degrees"], pv.get("translate"), pv.get("scale"), pv.get("shear"),
-                        pv.get("interpolation", "nearest"), pv.get("fill", 0.0), pv.get("center"))
+                        pv["interpolation"], pv["fill"], pv.get("center"))
 
 
 def _p_param() -> dict[str, Any]:
@@ -170,16 +170,16 @@ AUGMENT_SPECS = [
          "antialias": ParamLgl(default=True, tags=T, description="Antialias when shrinking.")},
         lambda pv: Functional("resized_crop", top=int(pv["top"]), left=int(pv["left"]), height=int(pv["height"]),
                               width=int(pv["width"]), size=list(_size(pv["size"])),
-                              interpolation=pv.get("interpolation", "bilinear"), antialias=pv.get("antialias", True)),
+                              interpolation=pv["interpolation"], antialias=pv["antialias"]),
         _sized,
     ),
     OpSpec("augment_hflip", "Flip every image horizontally", {}, lambda pv: Functional("horizontal_flip"), _spatial_same),
     OpSpec("augment_vflip", "Flip every image vertically", {}, lambda pv: Functional("vertical_flip"), _spatial_same),
     OpSpec("augment_random_horizontal_flip", "Flip images horizontally with probability ``p``, drawn per row",
-           _p_param(), lambda pv: RandomFlip(pv.get("p", 0.5), dim=-1), _spatial_same, batched=PER_ROW,
+           _p_param(), lambda pv: RandomFlip(pv["p"], dim=-1), _spatial_same, batched=PER_ROW,
            example=">>> from jupytorch import po\n>>> po('augment_random_horizontal_flip', p=0.5).param_set.values['p']\n0.5"),
     OpSpec("augment_random_vertical_flip", "Flip images vertically with probability ``p``, drawn per row",
-           _p_param(), lambda pv: RandomFlip(pv.get("p", 0.5), dim=-2), _spatial_same, batched=PER_ROW),
+           _p_param(), lambda pv: RandomFlip(pv["p"], dim=-2), _spatial_same, batched=PER_ROW),
     OpSpec(
         "augment_rotate", "Rotate every image by ``angle`` degrees counter-clockwise",
         {"angle": ParamDbl(tags=TR, description="Angle in degrees, counter-clockwise."),
@@ -211,8 +211,8 @@ AUGMENT_SPECS = [
                            description="Range of the aspect ratio (width / height)."),
          "interpolation": ParamFct(["nearest", "bilinear", "bicubic"], default="bilinear", tags=T,
                                    description="Interpolation mode.")},
-        lambda pv: RandomResizedCrop(pv["size"], pv.get("scale", (0.08, 1.0)), pv.get("ratio", (3 / 4, 4 / 3)),
-                                     pv.get("interpolation", "bilinear")),
+        lambda pv: RandomResizedCrop(pv["size"], pv["scale"], pv["ratio"],
+                                     pv["interpolation"]),
         _sized, batched=PER_ROW,
     ),
     OpSpec(

@@ -13,7 +13,7 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-from jupytorch.core.exceptions import InvalidParameterError
+from jupytorch.core.exceptions import LazyShapeError
 from jupytorch.lazy.graph import Shape
 
 __all__ = [
@@ -32,10 +32,6 @@ __all__ = [
     "is_number",
     "padding_ltrb",
 ]
-
-
-class LazyShapeError(InvalidParameterError):
-    """A lazy-tensor preprocessing step cannot take the shape of the column it is applied to."""
 
 
 def is_int(value: Any) -> bool:

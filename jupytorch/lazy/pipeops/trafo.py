@@ -86,8 +86,8 @@ def resize_shape(ctx: ShapeContext, shape: Shape, size: Any) -> Shape:
 def _resize_step(pv: dict[str, Any]) -> Functional:
     size = pv["size"]
     size = [int(size)] if is_int(size) else [int(s) for s in size]
-    return Functional("resize", size=size, interpolation=pv.get("interpolation", "bilinear"),
-                      antialias=pv.get("antialias", True))
+    return Functional("resize", size=size, interpolation=pv["interpolation"],
+                      antialias=pv["antialias"])
 
 
 # -- normalize -------------------------------------------------------------------------------------
@@ -116,20 +116,20 @@ def _pad_shape(ctx: ShapeContext, shape: Shape, pv: dict[str, Any]) -> Shape:
     h, w = ctx.spatial()
     left, top, right, bottom = padding_ltrb(pv["padding"])
     too_wide = (h is not None and max(top, bottom) >= h) or (w is not None and max(left, right) >= w)
-    if pv.get("padding_mode", "constant") == "reflect" and too_wide:
+    if pv["padding_mode"] == "reflect" and too_wide:
         raise ctx.fail("padding smaller than the image's height and width for padding_mode='reflect'")
     return ctx.with_hw(add(h, top + bottom), add(w, left + right))
 
 
 def _pad_step(pv: dict[str, Any]) -> Functional:
-    return Functional("pad", padding=list(padding_ltrb(pv["padding"])), fill=float(pv.get("fill", 0.0)),
-                      padding_mode=pv.get("padding_mode", "constant"))
+    return Functional("pad", padding=list(padding_ltrb(pv["padding"])), fill=float(pv["fill"]),
+                      padding_mode=pv["padding_mode"])
 
 
 # -- grayscale -------------------------------------------------------------------------------------
 def _gray_shape(ctx: ShapeContext, shape: Shape, pv: dict[str, Any]) -> Shape:
     ctx.channels((1, 3))
-    return (*shape[:-3], int(pv.get("num_output_channels", 1)), *shape[-2:])
+    return (*shape[:-3], int(pv["num_output_channels"]), *shape[-2:])
 
 
 def _gray_params() -> dict[str, Any]:
@@ -138,7 +138,7 @@ def _gray_params() -> dict[str, Any]:
 
 
 def _gray_step(pv: dict[str, Any]) -> Functional:
-    return Functional("rgb_to_grayscale", num_output_channels=int(pv.get("num_output_channels", 1)))
+    return Functional("rgb_to_grayscale", num_output_channels=int(pv["num_output_channels"]))
 
 
 def _adjust(name: str, pid: str) -> Any:
@@ -192,7 +192,7 @@ TRAFO_SPECS = [
         "trafo_adjust_gamma", "Gamma correction: ``gain * x ** gamma``",
         {"gamma": ParamDbl(0, None, tags=TR, description="The exponent (< 1 brightens dark regions)."),
          "gain": ParamDbl(default=1.0, tags=T, description="The constant multiplier.")},
-        lambda pv: Functional("adjust_gamma", gamma=float(pv["gamma"]), gain=float(pv.get("gain", 1.0))), _same,
+        lambda pv: Functional("adjust_gamma", gamma=float(pv["gamma"]), gain=float(pv["gain"])), _same,
     ),
     OpSpec("trafo_adjust_brightness", "Scale the brightness of images",
            {"brightness_factor": ParamDbl(0, None, tags=TR, description="0 gives black, 1 the original, 2 doubles.")},

@@ -14,14 +14,13 @@ kept in ``learner.model.callbacks[id]``.
 from __future__ import annotations
 
 import copy
-import inspect
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.paramset import NO_DEFAULT, Param, ParamSet
-from jupytorch.nn._signature import infer_param
+from jupytorch.core.signature import params_from_signature
 
 __all__ = ["STAGES", "Callback"]
 
@@ -147,12 +146,8 @@ class Callback:
 
     def _build_param_set(self) -> ParamSet:
         specs = {k: copy.deepcopy(v) for k, v in self._all_specs().items()}
-        params: dict[str, Param] = {}
-        signature_params = _init_parameters(type(self))
-        for name, parameter in signature_params.items():
-            params[name] = specs.pop(name, None) or infer_param(parameter)
-        params.update(specs)
-        ps = ParamSet(params)
+        ps = params_from_signature(type(self), exclude=("id",), specs=specs)
+        params = ps.params
         initial = {}
         for name, param in params.items():
             if name not in self.__dict__:
@@ -212,20 +207,6 @@ class Callback:
         values = self.param_set.values
         shown = ", ".join(f"{k}={_short(v)}" for k, v in values.items())
         return f"<{type(self).__name__}:{self.id}>" + (f" ({shown})" if shown else "")
-
-
-def _init_parameters(cls: type) -> dict[str, inspect.Parameter]:
-    init = cls.__init__
-    if init is object.__init__:
-        return {}
-    try:
-        parameters = inspect.signature(init).parameters
-    except (TypeError, ValueError):
-        return {}
-    return {
-        name: p for name, p in parameters.items()
-        if name not in ("self", "id") and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
-    }
 
 
 def _default_id(cls: type) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.paramset import ParamSet
-from jupytorch.nn._signature import infer_param
+from jupytorch.core.signature import params_from_values
 from jupytorch.nn.callbacks.base import STAGES, Callback
 
 __all__ = ["FunctionCallback", "torch_callback"]
@@ -29,13 +29,7 @@ class FunctionCallback(Callback):
             self.__dict__[name] = value
 
     def _build_param_set(self) -> ParamSet:
-        import inspect
-
-        params = {}
-        for name in self._param_names:
-            default = self.__dict__[name]
-            params[name] = infer_param(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default))
-        return ParamSet(params)
+        return params_from_values({name: self.__dict__[name] for name in self._param_names})
 
     def _active_stages(self) -> list[str]:
         return [s for s in STAGES if s in self._hooks]

@@ -16,7 +16,7 @@ import torch
 
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.paramset import ParamFct, ParamSet
-from jupytorch.nn._signature import params_from_signature
+from jupytorch.core.signature import params_from_signature
 from jupytorch.nn.callbacks.base import Callback
 
 __all__ = ["CallbackLRScheduler", "as_lr_scheduler"]

@@ -18,7 +18,7 @@ import torch
 
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.paramset import ParamLgl, ParamSet
-from jupytorch.nn._signature import params_from_signature
+from jupytorch.core.signature import params_from_signature
 from jupytorch.nn.encode import output_dim_for
 from jupytorch.nn.nn_graph import identity
 from jupytorch.nn.pipeop_torch import PipeOpTorch, torch_layer

@@ -82,7 +82,7 @@ class LearnerTorchMLP(LearnerTorch):
                     f"Learner {self.id!r} takes numeric features or exactly one lazy-tensor feature; task {task.id!r} "
                     f"has {task.n_features} features of types {sorted(set(task.feature_types))}."
                 )
-            token = ingress_ltnsr(lazy[0], shape=param_vals.get("shape")).bind(task)
+            token = ingress_ltnsr(lazy[0], shape=param_vals["shape"]).bind(task)
             if token.shape is None or len(token.shape) != 2:
                 raise TaskError(
                     f"Learner {self.id!r}: lazy tensor {lazy[0]!r} of task {task.id!r} has shape {token.shape}; the MLP "
@@ -93,8 +93,8 @@ class LearnerTorchMLP(LearnerTorch):
 
     def _network(self, task: Any, param_vals: dict[str, Any]) -> torch.nn.Module:
         d_in = self._ingress_tokens(task, param_vals)["x"].shape[1]
-        neurons = param_vals.get("neurons", ())
-        n_layers = param_vals.get("n_layers")
+        neurons = param_vals["neurons"]
+        n_layers = param_vals["n_layers"]
         if isinstance(neurons, numbers.Integral):
             neurons = (int(neurons),) * (n_layers or 1)
         elif n_layers is not None:
@@ -105,8 +105,8 @@ class LearnerTorchMLP(LearnerTorch):
                 )
             neurons = tuple(neurons) * n_layers
         return make_mlp(
-            d_in, output_dim_for(task), tuple(neurons), p=param_vals.get("p", 0.1),
-            activation=param_vals.get("activation", torch.nn.ReLU), activation_args=param_vals.get("activation_args"),
+            d_in, output_dim_for(task), tuple(neurons), p=param_vals["p"],
+            activation=param_vals["activation"], activation_args=param_vals["activation_args"],
         )
 
 

@@ -8,8 +8,8 @@ from typing import Any
 import torch
 
 from jupytorch.core.exceptions import InvalidParameterError
+from jupytorch.core.signature import accepts, params_from_signature
 from jupytorch.core.task import FEATURE_TYPES
-from jupytorch.nn._signature import accepts, params_from_signature
 from jupytorch.nn.ingress import TorchIngressToken, ingress_num
 from jupytorch.nn.learner_torch import LearnerTorch
 from jupytorch.nn.params import torch_learner_params

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import jupytorch as jt
-from jupytorch.tasks.images import load_mnist, set_data_dir
+from jupytorch.lazy.tasks import load_mnist, set_data_dir
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,20 @@
-"""Parameter sets read from a constructor's signature (losses, optimizers, callbacks, modules).
+"""Parameter sets derived from code: a constructor's signature, or a mapping of current values.
 
-``params_from_signature(torch.optim.Adam, exclude=("params",))`` gives a ParamSet with ``lr``,
-``betas``, ``eps``... Types come from the annotation where it is a plain ``bool``, ``int`` or
-``float`` (``float | Tensor`` counts as a float), otherwise from the default value; anything else
-is an untyped parameter. Parameters without a default are tagged ``required``.
+There are two ways to declare parameters (``docs/dev/parameters.md``): an explicit
+:class:`~jupytorch.core.paramset.ParamSet` (learners, PipeOps, measures, resamplings), or one
+derived here from the object the parameters are passed to, so that they never drift from it:
+
+* :func:`params_from_signature`: torch losses, optimizers, layers, modules and callbacks.
+  ``params_from_signature(torch.optim.Adam, exclude=("params",))`` gives a ParamSet with ``lr``,
+  ``betas``, ``eps``... Types come from the annotation where it is a plain ``bool``, ``int`` or
+  ``float`` (``float | Tensor`` counts as a float), otherwise from the default value; anything
+  else is an untyped parameter. Parameters without a default are tagged ``required``.
+* :func:`params_from_values`: parameters known only as values, such as a scikit-learn
+  estimator's ``get_params(deep=False)`` or a function callback's keyword values. Each value is
+  the default of its parameter; types are inferred from it as for a signature's default, or not
+  at all (``typed=False``) where the owner validates its own values (scikit-learn does at ``fit``).
+
+Both build each parameter with :func:`infer_param`, so a class and its values give the same ParamSet.
 """
 
 from __future__ import annotations
@@ -24,7 +35,7 @@ from jupytorch.core.paramset import (
     ParamUty,
 )
 
-__all__ = ["accepts", "params_from_signature", "signature_names"]
+__all__ = ["accepts", "infer_param", "params_from_signature", "params_from_values", "signature_names"]
 
 _WORDS = re.compile(r"[A-Za-z_][A-Za-z_0-9.]*")
 _FLOATISH = {"float", "int", "Tensor", "torch.Tensor", "None", "NoneType", "Optional", "Union"}
@@ -98,6 +109,46 @@ def params_from_signature(
         else:
             params[name] = infer_param(parameter, tags)
     params.update(specs)
+    return ParamSet(params)
+
+
+def params_from_values(
+    values: Mapping[str, Any],
+    typed: bool = True,
+    exclude: Iterable[str] = (),
+    tags: Iterable[str] = ("train",),
+) -> ParamSet:
+    """Build a ParamSet with one parameter per entry of ``values``, its value being the default.
+
+    Parameters
+    ----------
+    values : mapping of str to object
+        Parameter names and current values (``estimator.get_params(deep=False)``).
+    typed : bool
+        Infer each parameter's type from its value (as :func:`params_from_signature` does for a
+        default); False: untyped parameters, for owners that check their own values.
+    exclude : iterable of str
+        Names to leave out.
+    tags : iterable of str
+        Tags given to every parameter.
+
+    Examples
+    --------
+    >>> ps = params_from_values({"alpha": 1.0, "fit_intercept": True})
+    >>> [type(p).__name__ for p in ps.params.values()], ps.default
+    (['ParamDbl', 'ParamLgl'], {'alpha': 1.0, 'fit_intercept': True})
+    >>> type(params_from_values({"alpha": 1.0}, typed=False)["alpha"]).__name__
+    'ParamUty'
+    """
+    excluded = set(exclude)
+    params: dict[str, Param] = {}
+    for name, value in values.items():
+        if name in excluded:
+            continue
+        if typed:
+            params[name] = infer_param(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=value), tags)
+        else:
+            params[name] = ParamUty(value, tags=set(tags))
     return ParamSet(params)
 
 

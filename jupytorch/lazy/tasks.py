@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupytorch.core.exceptions import JupytorchError, TaskError
+from jupytorch.core.exceptions import DataNotFoundError, JupytorchError, TaskError
 from jupytorch.core.task import TaskClassif
 
 __all__ = [
@@ -53,10 +53,6 @@ SYSTEM_DIRS = {"FashionMNIST": (Path("/usr/share/datasets/fashion-mnist"),), "MN
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
 _data_dir: Path | None = None
-
-
-class DataNotFoundError(JupytorchError, FileNotFoundError):
-    """The files of a task are not on disk; the message says which files to put where."""
 
 
 def set_data_dir(path: str | os.PathLike | None) -> None:
@@ -207,7 +203,7 @@ def _mnist_like(id: str, folder: str, classes: Sequence[str], title: str, root: 
         extra = " (or `apt-get install dataset-fashion-mnist`)" if folder == "FashionMNIST" else ""
         raise DataNotFoundError(
             f"Task {id!r}: no {title} files found. Put {files} into {base / folder / 'raw'}{extra}; set the data "
-            f"directory with the environment variable JUPYTORCH_DATA or jupytorch.tasks.images.set_data_dir(). "
+            f"directory with the environment variable JUPYTORCH_DATA or jupytorch.lazy.tasks.set_data_dir(). "
             f"Looked in: {', '.join(str(c) for c in candidates)}. The test files alone give a 10 000-row task."
         )
     paths = [p for part in parts for p in found[part]]
@@ -272,7 +268,7 @@ def _cifar(id: str, folder: str, train_files: Sequence[str], test_file: str, met
         raise DataNotFoundError(
             f"Task {id!r}: no {title} files found. Unpack the python version of the data set so that {directory} holds "
             f"{', '.join(train_files)}, {test_file} and {meta[0]}; set the data directory with JUPYTORCH_DATA or "
-            "jupytorch.tasks.images.set_data_dir()."
+            "jupytorch.lazy.tasks.set_data_dir()."
         )
     files = [directory / f for f in train_files] * (parts[0] == "train") + [directory / test_file] * ("test" in parts)
 
@@ -408,7 +404,7 @@ def load_melanoma(root: str | os.PathLike | None = None) -> TaskClassif:
         raise DataNotFoundError(
             f"Task 'melanoma': {csv} not found. Put the preprocessed ISIC 2020 data (the metadata CSV {_MELANOMA_CSV} and "
             "the JPEG folder it names) into that directory; set the data directory with JUPYTORCH_DATA or "
-            "jupytorch.tasks.images.set_data_dir()."
+            "jupytorch.lazy.tasks.set_data_dir()."
         )
     meta = pd.read_csv(csv)
     lacking = [c for c in _MELANOMA_COLUMNS if c not in meta.columns]

@@ -13,10 +13,10 @@ from idx_files import N_ROWS, mnist_like, write_idx, write_mnist_test_set
 from torchvision.io import write_jpeg, write_png
 
 from jupytorch.core.exceptions import JupytorchError
+from jupytorch.lazy import tasks as images
 from jupytorch.lazy.convert import lazy_shape
 from jupytorch.lazy.materialize import materialize
-from jupytorch.tasks import images
-from jupytorch.tasks.images import (
+from jupytorch.lazy.tasks import (
     DataNotFoundError,
     image_folder_task,
     load_cifar10,

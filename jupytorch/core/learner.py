@@ -425,12 +425,21 @@ class Learner:
     def save(self, path: str | Path) -> Path:
         """Save the learner (with its trained state) to ``path``; load it with ``jt.load``.
 
-        Learners whose models are plain scikit-learn objects are stored with pickle, which
-        ``jt.load`` opens only with ``trusted=True``. Torch learners store weights as tensors.
-        """
-        from jupytorch.core.persistence import save_pickle
+        Learners made of scikit-learn estimators and jupytorch objects (GraphLearners included)
+        are written with ``skops.io`` and load without ``trusted=True``; a learner that holds
+        other code (a user class, a function) is pickled, and ``jt.load`` then asks for
+        ``trusted=True``. Torch learners store weights as tensors.
 
-        return save_pickle(self, path)
+        Examples
+        --------
+        >>> import jupytorch as jt, tempfile, os
+        >>> path = jt.lrn("regr.rpart").train(jt.tsk("mtcars")).save(os.path.join(tempfile.mkdtemp(), "tree.jt"))
+        >>> jt.load(path).model.get_depth() > 0
+        True
+        """
+        from jupytorch.core.persistence import save_learner
+
+        return save_learner(self, path)
 
     # -- display -------------------------------------------------------------------------------
     def _summary_lines(self) -> list[str]:
@@ -486,18 +495,25 @@ def load(path: str | Path, *, trusted: bool = False) -> Any:
     ----------
     path : str or Path
     trusted : bool
-        Learners that hold scikit-learn models are stored with pickle, which can run code when
-        loaded; pass ``trusted=True`` only for files you made or trust. Torch learners are
-        loaded from tensors and plain data without this flag.
+        Loading never runs code from the file unless you pass ``trusted=True``. Built-in
+        learners (scikit-learn backed, torch, GraphLearners of built-in PipeOps) load without it;
+        a file that was pickled (it holds your own classes or functions) or that names code
+        outside torch, scikit-learn and jupytorch needs it. Pass it only for files you made or
+        whose source you trust. See docs/saving.md for the security model.
+
+    Raises
+    ------
+    jupytorch.core.persistence.LoadError
+        The file is damaged, truncated, from a newer jupytorch, or needs ``trusted=True``
+        (the message names the file and what it refers to).
 
     Examples
     --------
     >>> import jupytorch as jt
     >>> path = jt.lrn("regr.rpart").train(jt.tsk("mtcars")).save("rpart.jt")
-    >>> jt.load(path, trusted=True).id
+    >>> jt.load(path).id
     'regr.rpart'
     """
-    path = Path(path)
     from jupytorch.core import persistence
 
-    return persistence.load(path, trusted=trusted)
+    return persistence.load(Path(path), trusted=trusted)

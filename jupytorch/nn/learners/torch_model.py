@@ -74,7 +74,7 @@ class LearnerTorchModel(LearnerTorch):
                          callbacks=callbacks, feature_types=feature_types or FEATURE_TYPES, properties=properties,
                          label=label or "Torch Model")
 
-    def _init_config(self, code: list[str]) -> dict[str, Any]:
+    def _init_config(self) -> dict[str, Any]:
         from jupytorch.nn._safe import NotSafeError
 
         raise NotSafeError("it holds a network object, which is stored with pickle")

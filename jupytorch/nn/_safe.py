@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["NotSafeError", "from_safe", "to_safe"]
+__all__ = ["NotSafeError", "from_safe", "module_from_safe", "module_to_safe", "to_safe"]
 
 
 class NotSafeError(TypeError):
@@ -85,3 +85,60 @@ def from_safe(value: Any) -> Any:
 
 def _numeric(column: list[Any]) -> bool:
     return any(isinstance(v, float) for v in column) and all(v is None or isinstance(v, (int, float)) for v in column)
+
+
+# -- network objects ----------------------------------------------------------------------------------
+def module_to_safe(module: torch.nn.Module, where: str = "network") -> dict[str, Any]:
+    """A network object as plain data: each module's class by import path and its attributes.
+
+    Attributes must be plain data, tensors, parameters or modules (what ``torch.nn`` layers hold);
+    a function or another object raises :class:`NotSafeError`.
+    """
+    from jupytorch.core.imports import object_path
+
+    path = object_path(type(module))
+    if "<" in path:
+        raise NotSafeError(f"{where} is a {path}, a local class")
+    return {"__nn_module__": path, "attrs": {key: _attr_to_safe(value, f"{where}.{key}") for key, value in module.__dict__.items()}}
+
+
+def _attr_to_safe(value: Any, where: str) -> Any:
+    if isinstance(value, torch.nn.Module):
+        return module_to_safe(value, where)
+    if isinstance(value, torch.nn.Parameter):
+        return {"__parameter__": value.detach().cpu(), "requires_grad": value.requires_grad}
+    if isinstance(value, dict):
+        if any(not isinstance(k, str) for k in value):
+            raise NotSafeError(f"{where} holds hooks or keys that are not strings")
+        return {"__odict__": [[k, _attr_to_safe(v, f"{where}[{k!r}]")] for k, v in value.items()],
+                "ordered": type(value) is not dict}
+    if isinstance(value, (set, frozenset)) and all(isinstance(v, str) for v in value):
+        return {"__set__": sorted(value)}
+    return to_safe(value, where)
+
+
+def module_from_safe(config: dict[str, Any], resolve: Any) -> Any:
+    """Rebuild :func:`module_to_safe`'s output; ``resolve(path)`` returns the checked class (or None if refused)."""
+    cls = resolve(config["__nn_module__"])
+    attrs = {key: _attr_from_safe(value, resolve) for key, value in config["attrs"].items()}
+    if cls is None:
+        return None
+    module = cls.__new__(cls)
+    module.__setstate__(attrs)  # what unpickling a module does, here with checked classes and plain data only
+    return module
+
+
+def _attr_from_safe(value: Any, resolve: Any) -> Any:
+    if isinstance(value, dict):
+        if "__nn_module__" in value:
+            return module_from_safe(value, resolve)
+        if "__parameter__" in value:
+            return torch.nn.Parameter(value["__parameter__"], requires_grad=value["requires_grad"])
+        if "__odict__" in value:
+            from collections import OrderedDict
+
+            items = [(k, _attr_from_safe(v, resolve)) for k, v in value["__odict__"]]
+            return OrderedDict(items) if value.get("ordered") else dict(items)
+        if "__set__" in value:
+            return set(value["__set__"])
+    return from_safe(value)

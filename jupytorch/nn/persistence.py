@@ -36,7 +36,7 @@ import torch
 from jupytorch.core import persistence
 from jupytorch.core.exceptions import JupytorchError
 from jupytorch.core.imports import UnsafePathError, import_trusted_path, object_path
-from jupytorch.nn._safe import NotSafeError, from_safe, to_safe
+from jupytorch.nn._safe import NotSafeError, from_safe, module_from_safe, to_safe
 
 __all__ = ["load_learner", "save_learner"]
 
@@ -103,6 +103,7 @@ def _roles() -> dict[str, dict[str, Any]]:
         "scheduler": {"base": torch.optim.lr_scheduler.LRScheduler, "role": "LR scheduler class"},
         "value": {"base": torch.nn.Module, "role": "parameter value (an nn.Module class such as torch.nn.ReLU)"},
         "module": {"base": torch.nn.Module, "role": "module_generator (an nn.Module class)"},
+        "network": {"base": torch.nn.Module, "role": "network module class"},
     }
 
 
@@ -309,6 +310,8 @@ def _learner_from(data: dict[str, Any], trusted: bool, what: str) -> Any:
     param_values = _decode(config["param_values"], resolve)
     state = data.get("state")
     info = None if state is None else _decode(state["info"], resolve)
+    if "network" in init:
+        init["network"] = module_from_safe(init["network"], lambda path: resolve(path, **_roles()["network"]))
     generator = None
     if "module_generator" in init:
         generator = resolve(init["module_generator"], **_roles()["module"], function=trusted)

@@ -82,9 +82,12 @@ def test_objects_that_are_not_plain_data_are_pickled_and_need_trusted(tmp_path):
     net = torch.nn.Sequential(torch.nn.Linear(3, 1))
     learner = jt.LearnerTorchModel(net, {"x": jt.ingress_num()}, "regr").configure(epochs=1, batch_size=32, device="cpu")
     path = learner.train(task).save(tmp_path / "model.jt")
-    with pytest.raises(JupytorchError, match="saved with pickle because it holds a network object"):
+    _same_predictions(learner, jt.load(path), task)  # a network object of torch layers: plain data and tensors
+    own = jt.LearnerTorchModel(torch.nn.Sequential(Tiny(task)), {"x": jt.ingress_num()}, "regr")
+    path = own.configure(epochs=1, batch_size=32, device="cpu").train(task).save(tmp_path / "own.jt")
+    with pytest.raises(JupytorchError, match=r"test_nn_persistence:Tiny as a network module class.*trusted=True"):
         jt.load(path)
-    _same_predictions(learner, jt.load(path, trusted=True), task)
+    _same_predictions(own, jt.load(path, trusted=True), task)
     function = mlp("regr", callbacks=jt.torch_callback("noop", on_epoch_end=_noop)).train(task)
     with pytest.raises(JupytorchError, match="made of functions"):
         jt.load(function.save(tmp_path / "function.jt"))

@@ -20,6 +20,7 @@ __all__ = [
     "TrainingError",
     "JupytorchWarning",
     "did_you_mean",
+    "add_note",
 ]
 
 
@@ -78,3 +79,18 @@ def did_you_mean(name: str, candidates: Iterable[str], n: int = 3) -> str:
     if not close:
         return ""
     return " Did you mean " + " or ".join(repr(c) for c in close) + "?"
+
+
+def add_note(error: BaseException, note: str) -> BaseException:
+    """Add ``note`` to ``error`` once: errors keep their type and gain where they happened.
+
+    Examples
+    --------
+    >>> error = ValueError("bad value")
+    >>> _ = add_note(add_note(error, "This happened in PipeOp 'scale'."), "This happened in PipeOp 'scale'.")
+    >>> error.__notes__
+    ["This happened in PipeOp 'scale'."]
+    """
+    if note not in getattr(error, "__notes__", []):
+        error.add_note(note)
+    return error

@@ -25,6 +25,7 @@ from jupytorch.core.exceptions import (
     JupytorchError,
     NotTrainedError,
     TaskError,
+    add_note,
     did_you_mean,
 )
 from jupytorch.core.paramset import ParamSet
@@ -202,7 +203,7 @@ class Learner:
                 self._train_fallback(task, log, start)
                 return self
             self.state = None
-            _add_note(error, f"This happened in Learner {self.id!r} during train() on task {task.id!r}.")
+            add_note(error, f"This happened in Learner {self.id!r} during train() on task {task.id!r}.")
             raise
         self.state = self._make_state(task, model, values, log, time.perf_counter() - start)
         if self.encapsulation == "try" and self.fallback is not None:
@@ -261,7 +262,7 @@ class Learner:
                 prediction = self._as_prediction(task, raw, state)
             except Exception as error:
                 if self.encapsulation != "try":
-                    _add_note(error, f"This happened in Learner {self.id!r} during predict() on task {task.id!r}.")
+                    add_note(error, f"This happened in Learner {self.id!r} during predict() on task {task.id!r}.")
                     raise
                 state["log"].append({"stage": "predict", "class": "error", "msg": f"{type(error).__name__}: {error}"})
                 if state.get("fallback") is None:
@@ -475,11 +476,6 @@ class Learner:
 def _short(value: Any) -> str:
     text = value.__name__ if isinstance(value, type) else repr(value).split("\n", 1)[0]
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _add_note(error: BaseException, note: str) -> None:
-    if note not in getattr(error, "__notes__", []):
-        error.add_note(note)
 
 
 def _newdata_task(learner: Learner, frame: Any, state: dict[str, Any]) -> Task:

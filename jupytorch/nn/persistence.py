@@ -92,18 +92,21 @@ class _Resolver:
 
 
 def _roles() -> dict[str, dict[str, Any]]:
+    """What each path in a payload may name: the base class and the packages it must be defined in."""
     from jupytorch.nn.callbacks.base import Callback
     from jupytorch.nn.learner_torch import LearnerTorch
 
+    nn_roots, optim_roots = ("torch.nn", "jupytorch"), ("torch.optim", "jupytorch")
     return {
-        "learner": {"base": LearnerTorch, "role": "learner class"},
-        "loss": {"base": torch.nn.Module, "role": "loss class"},
-        "optimizer": {"base": torch.optim.Optimizer, "role": "optimizer class"},
-        "callback": {"base": Callback, "role": "callback class"},
-        "scheduler": {"base": torch.optim.lr_scheduler.LRScheduler, "role": "LR scheduler class"},
-        "value": {"base": torch.nn.Module, "role": "parameter value (an nn.Module class such as torch.nn.ReLU)"},
-        "module": {"base": torch.nn.Module, "role": "module_generator (an nn.Module class)"},
-        "network": {"base": torch.nn.Module, "role": "network module class"},
+        "learner": {"base": LearnerTorch, "role": "learner class", "roots": ("jupytorch",)},
+        "loss": {"base": torch.nn.Module, "role": "loss class", "roots": nn_roots},
+        "optimizer": {"base": torch.optim.Optimizer, "role": "optimizer class", "roots": optim_roots},
+        "callback": {"base": Callback, "role": "callback class", "roots": ("jupytorch",)},
+        "scheduler": {"base": torch.optim.lr_scheduler.LRScheduler, "role": "LR scheduler class", "roots": optim_roots},
+        "value": {"base": torch.nn.Module, "role": "parameter value (an nn.Module class such as torch.nn.ReLU)",
+                  "roots": nn_roots},
+        "module": {"base": torch.nn.Module, "role": "module_generator (an nn.Module class)", "roots": nn_roots},
+        "network": {"base": torch.nn.Module, "role": "network module class", "roots": nn_roots},
     }
 
 
@@ -112,7 +115,7 @@ def _decode(value: Any, resolve: _Resolver, role: str = "value") -> Any:
         if "__code__" in value and len(value) == 1:
             spec = _roles()[role]
             base = None if resolve.trusted else spec["base"]
-            return resolve(value["__code__"], spec["role"], base=base, function=resolve.trusted)
+            return resolve(value["__code__"], spec["role"], base=base, function=resolve.trusted, roots=spec["roots"])
         if "__device__" in value and len(value) == 1:
             return torch.device(value["__device__"])
         if "__measure__" in value:

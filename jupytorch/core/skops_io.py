@@ -10,7 +10,9 @@ anything. jupytorch accepts such a type only when all of these hold (:func:`allo
   parameter validators (``check_*``, held as a parameter's ``custom_check``);
 * it lives in scikit-learn, numpy, scipy or jupytorch, and the object found at that name is that
   class, defined there (``cls.__module__`` and ``cls.__name__`` match: no re-exports);
-* a class given as a value is a scikit-learn estimator or a jupytorch class.
+* a jupytorch class is one of the kinds a learner is made of (learners, PipeOps, graphs,
+  parameters, selectors, measures and the pieces of their states; not, say, a registry, which
+  imports code by name); a class given as a value is a scikit-learn estimator or such a class.
 
 Two kinds of objects skops does not cover are added here as their own nodes: pandas objects
 (Series, DataFrame, Index, CategoricalDtype, written as arrays and rebuilt with pandas'
@@ -29,7 +31,6 @@ True
 from __future__ import annotations
 
 import contextvars
-import importlib
 import inspect
 import io
 import re
@@ -55,8 +56,21 @@ BUILTINS = frozenset({"builtins.frozenset", "builtins.set", "builtins.complex"})
 #: skops' own loaders for scikit-learn's Cython types)
 _LOADERS = frozenset({"ObjectNode", "DictNode", "TypeNode", "SetNode", "ListNode", "TupleNode", "TreeNode", "LossNode"})
 #: jupytorch functions a file may name: the validators parameters hold as ``custom_check``
-#: (``check_*`` / ``_check_*``, which only inspect a value) and these
+#: (``check_*`` / ``_check_*`` / ``*_check``, which only inspect a value) and these
 _FUNCTIONS = frozenset({"jupytorch.pipelines.colapply._callable"})
+#: the jupytorch classes a file may rebuild: subclasses of these (learners, PipeOps, graphs, parameters,
+#: selectors, measures and the pieces of their states) -- not, say, a Registry, which imports by name
+_JUPYTORCH_BASES = (
+    "jupytorch.core.learner:Learner", "jupytorch.core.measure:Measure", "jupytorch.core.paramset:Param",
+    "jupytorch.core.paramset:ParamSet", "jupytorch.core.paramset:_NoDefault", "jupytorch.pipelines.pipeop:PipeOp",
+    "jupytorch.pipelines.graph:Graph", "jupytorch.pipelines.graph:Edge", "jupytorch.pipelines.graph:IdDict",
+    "jupytorch.pipelines.graph_learner:GraphModel", "jupytorch.pipelines.channels:Channel", "jupytorch.pipelines.channels:_NoOp",
+    "jupytorch.pipelines.selectors:Selector", "jupytorch.learners.encoder:FeatureEncoder",
+    "jupytorch.learners.kknn:KernelWeights",
+)
+#: parameter validators written as classes (``check_number_or_pair(...)``)
+_JUPYTORCH_CLASSES = frozenset({"jupytorch.lazy.pipeops.checks." + name
+                                for name in ("allow_none", "check_number_or_pair", "check_range_pair")})
 #: functions that rebuild a torch learner stored inside a skops file (no other loader is imported)
 _BLOB_LOADERS = ("jupytorch.nn.persistence:load_learner",)
 _trusted: contextvars.ContextVar[bool] = contextvars.ContextVar("jupytorch_skops_trusted", default=False)
@@ -214,13 +228,17 @@ def allowed(module: str, name: str, loader: str = "ObjectNode") -> bool:
     if f"{module}.{name}" in BUILTINS:
         return loader in ("ObjectNode", "SetNode", "TypeNode", "ConstructorFromReduceNode")
     if loader == "FunctionNode":
-        is_check = re.fullmatch(r"_?check_\w+", name) is not None or f"{module}.{name}" in _FUNCTIONS
+        is_check = re.fullmatch(r"_?check_\w+|_?\w+_check", name) is not None or f"{module}.{name}" in _FUNCTIONS
         return is_check and in_packages(module, ("jupytorch",)) and inspect.isfunction(_defined(module, name))
     if loader not in _LOADERS or not in_packages(module, ROOTS) or not name.isidentifier():
         return False
     obj = _defined(module, name)
     if not isinstance(obj, type):
         return False
+    if in_packages(module, ("jupytorch",)) and f"{module}.{name}" not in _JUPYTORCH_CLASSES:
+        bases = tuple(import_string(path) for path in _JUPYTORCH_BASES)
+        if not issubclass(obj, bases):
+            return False
     if loader == "TypeNode" and not in_packages(module, ("jupytorch",)):
         from sklearn.base import BaseEstimator
 
@@ -233,7 +251,7 @@ def _defined(module: str, name: str) -> Any:
     if not in_packages(module, ROOTS) or not name.isidentifier():
         return None
     try:
-        obj = getattr(importlib.import_module(module), name)
+        obj = import_string(f"{module}:{name}")
     except (ImportError, AttributeError):
         return None
     return obj if getattr(obj, "__module__", None) == module and getattr(obj, "__name__", None) == name else None

@@ -66,6 +66,12 @@ def _make(key: str):
     return learner
 
 
+def _quantiles():
+    from sklearn.preprocessing import QuantileTransformer
+
+    return QuantileTransformer(n_quantiles=10)
+
+
 def _task(key: str):
     return tsk("iris") if key.startswith("classif") else tsk("mtcars")
 
@@ -98,6 +104,9 @@ GRAPHS = {
     "impute_ranger": lambda: po("imputemedian") >> po("imputeoor") >> lrn("classif.ranger", num_trees=10, seed=1),
     "scale_mlp": lambda: po("scale") >> lrn("classif.mlp", predict_type="prob", **FAST_TORCH),
     "branch": lambda: jt.ppl("branch", {"pca": po("pca"), "nop": po("nop")}) >> lrn("regr.kknn"),
+    "sklearn_transformer": lambda: po("sklearn", transformer=_quantiles()) >> po("removeconstants") >> lrn("regr.lm"),
+    "fixfactors_select_balance": lambda: po("fixfactors") >> po("imputeoor") >> po("select", selector=jt.selector_type("numeric"))
+    >> po("classbalancing") >> lrn("classif.kknn"),
 }
 
 
@@ -137,6 +146,7 @@ def test_allowed_types():
     assert not skops_io.allowed("posix", "system", "FunctionNode")
     assert not skops_io.allowed("builtins", "eval", "FunctionNode")
     assert not skops_io.allowed("sklearn.base", "BaseEstimator", "MethodNode")
+    assert not skops_io.allowed("jupytorch.core.registry", "Registry")  # resolves "module:attr" strings when asked
 
 
 # -- crafted skops files --------------------------------------------------------------------------------
@@ -173,7 +183,8 @@ def _crafted_file(tmp_path, node: dict):
     {"__class__": "system", "__module__": "posix", "__loader__": "FunctionNode", "__id__": 987654},
     {"__class__": "write", "__module__": "jupytorch.core.persistence", "__loader__": "FunctionNode", "__id__": 987654},
     {"__class__": "Path", "__module__": "jupytorch.core.persistence", "__loader__": "ObjectNode", "__id__": 987654},
-], ids=["os.system", "jupytorch-function", "re-export"])
+    {"__class__": "Registry", "__module__": "jupytorch.core.registry", "__loader__": "ObjectNode", "__id__": 987654},
+], ids=["os.system", "jupytorch-function", "re-export", "registry"])
 def test_crafted_skops_types_are_refused(tmp_path, node):
     with pytest.raises(persistence.LoadError, match=rf"crafted\.jt' names types .*{node['__module__']}\.{node['__class__']}"):
         jt.load(_crafted_file(tmp_path, node))

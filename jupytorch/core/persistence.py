@@ -117,7 +117,7 @@ def _read(path: Path, where: str) -> tuple[dict[str, Any], bytes]:
     except FileNotFoundError:
         raise LoadError(f"{where} does not exist.") from None
     if not first.startswith(MAGIC):
-        raise LoadError(f"{where} is not a file saved by jupytorch (learner.save / jt.save): it does not start with {MAGIC!r}.")
+        raise LoadError(f"{where} is not a file saved by jupytorch (learner.save): it does not start with {MAGIC!r}.")
     try:
         header = json.loads(first[len(MAGIC):])
         if not isinstance(header, dict):

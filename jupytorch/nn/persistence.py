@@ -73,8 +73,8 @@ def _encode(value: Any, where: str) -> Any:
 class _Resolver:
     """Resolves the code a payload names, each path by its role; collects what needs trust.
 
-    Every path is checked before anything is built, so a file that names code outside torch and
-    jupytorch is refused as a whole with the list of what it names.
+    Every path is checked before the learner, its network or its callbacks are built, so a file
+    that names code it may not is refused as a whole, with the list of what it names.
     """
 
     def __init__(self, trusted: bool):

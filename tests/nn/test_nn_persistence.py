@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import io
+import os
 import pickle
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
 import torch
 
 import jupytorch as jt
+from jupytorch.core import persistence
 from jupytorch.core.exceptions import JupytorchError
 
 from .conftest import make_classif, make_regr, mlp
@@ -101,15 +107,6 @@ def _noop(cb):
 
 
 # -- crafted files: loading runs nothing the user did not consent to ----------------------------------
-import io  # noqa: E402
-import os  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import textwrap  # noqa: E402
-
-from jupytorch.core import persistence  # noqa: E402
-
-
 def _craft(path, learner, mutate=None, header=None, payload=None):
     """Write a file as learner.save does, after ``mutate`` changed its payload (or with ``payload`` as is)."""
     from jupytorch.nn.persistence import learner_bytes

@@ -11,8 +11,10 @@ anything. jupytorch accepts such a type only when all of these hold (:func:`allo
 * it lives in scikit-learn, numpy, scipy or jupytorch, and the object found at that name is that
   class, defined there (``cls.__module__`` and ``cls.__name__`` match: no re-exports);
 * a jupytorch class is one of the kinds a learner is made of (learners, PipeOps, graphs,
-  parameters, selectors, measures and the pieces of their states; not, say, a registry, which
-  imports code by name); a class given as a value is a scikit-learn estimator or such a class.
+  parameters, selectors, measures, torch descriptors and callbacks, and the pieces of their
+  states; not, say, a registry, which imports code by name); a class given as a value is a
+  scikit-learn estimator, such a class, or a ``torch.nn.Module`` / ``torch.optim`` optimizer or
+  LR scheduler class (what loss and optimizer descriptors hold).
 
 Two kinds of objects skops does not cover are added here as their own nodes: pandas objects
 (Series, DataFrame, Index, CategoricalDtype, written as arrays and rebuilt with pandas'
@@ -34,6 +36,7 @@ import contextvars
 import inspect
 import io
 import re
+import sys
 from typing import Any
 
 import numpy as np
@@ -57,7 +60,10 @@ BUILTINS = frozenset({"builtins.frozenset", "builtins.set", "builtins.complex"})
 _LOADERS = frozenset({"ObjectNode", "DictNode", "TypeNode", "SetNode", "ListNode", "TupleNode", "TreeNode", "LossNode"})
 #: jupytorch functions a file may name: the validators parameters hold as ``custom_check``
 #: (``check_*`` / ``_check_*`` / ``*_check``, which only inspect a value) and these
-_FUNCTIONS = frozenset({"jupytorch.pipelines.colapply._callable"})
+_FUNCTIONS = frozenset({"jupytorch.pipelines.colapply._callable", "jupytorch.nn.params.epochs_aggregate"})
+#: torch classes a file may name as values (the classes a loss, optimizer or scheduler descriptor holds)
+_TORCH_VALUE_ROOTS = ("torch.nn", "torch.optim")
+_TORCH_VALUE_BASES = ("torch.nn:Module", "torch.optim:Optimizer", "torch.optim.lr_scheduler:LRScheduler")
 #: the jupytorch classes a file may rebuild: subclasses of these (learners, PipeOps, graphs, parameters,
 #: selectors, measures and the pieces of their states) -- not, say, a Registry, which imports by name
 _JUPYTORCH_BASES = (
@@ -66,7 +72,7 @@ _JUPYTORCH_BASES = (
     "jupytorch.pipelines.graph:Graph", "jupytorch.pipelines.graph:Edge", "jupytorch.pipelines.graph:IdDict",
     "jupytorch.pipelines.graph_learner:GraphModel", "jupytorch.pipelines.channels:Channel", "jupytorch.pipelines.channels:_NoOp",
     "jupytorch.pipelines.selectors:Selector", "jupytorch.learners.encoder:FeatureEncoder",
-    "jupytorch.learners.kknn:KernelWeights",
+    "jupytorch.learners.kknn:KernelWeights", "jupytorch.nn.descriptor:TorchDescriptor", "jupytorch.nn.callbacks.base:Callback",
 )
 #: parameter validators written as classes (``check_number_or_pair(...)``)
 _JUPYTORCH_CLASSES = frozenset({"jupytorch.lazy.pipeops.checks." + name
@@ -230,13 +236,17 @@ def allowed(module: str, name: str, loader: str = "ObjectNode") -> bool:
     if loader == "FunctionNode":
         is_check = re.fullmatch(r"_?check_\w+|_?\w+_check", name) is not None or f"{module}.{name}" in _FUNCTIONS
         return is_check and in_packages(module, ("jupytorch",)) and inspect.isfunction(_defined(module, name))
+    if loader == "TypeNode" and in_packages(module, _TORCH_VALUE_ROOTS):
+        obj = _defined(module, name, _TORCH_VALUE_ROOTS)
+        return isinstance(obj, type) and issubclass(obj, tuple(import_string(p) for p in _TORCH_VALUE_BASES))
     if loader not in _LOADERS or not in_packages(module, ROOTS) or not name.isidentifier():
         return False
     obj = _defined(module, name)
     if not isinstance(obj, type):
         return False
     if in_packages(module, ("jupytorch",)) and f"{module}.{name}" not in _JUPYTORCH_CLASSES:
-        bases = tuple(import_string(path) for path in _JUPYTORCH_BASES)
+        # a base class of obj is imported already (obj was), so bases of modules not imported cannot match
+        bases = tuple(import_string(p) for p in _JUPYTORCH_BASES if p.partition(":")[0] in sys.modules)
         if not issubclass(obj, bases):
             return False
     if loader == "TypeNode" and not in_packages(module, ("jupytorch",)):
@@ -246,9 +256,9 @@ def allowed(module: str, name: str, loader: str = "ObjectNode") -> bool:
     return True
 
 
-def _defined(module: str, name: str) -> Any:
+def _defined(module: str, name: str, roots: tuple[str, ...] = ROOTS) -> Any:
     """The object called ``name`` defined in ``module`` (None when missing or only re-exported there)."""
-    if not in_packages(module, ROOTS) or not name.isidentifier():
+    if not in_packages(module, roots) or not name.isidentifier():
         return None
     try:
         obj = import_string(f"{module}:{name}")

@@ -36,7 +36,7 @@ import torch
 from jupytorch.core import persistence
 from jupytorch.core.exceptions import JupytorchError
 from jupytorch.core.imports import UnsafePathError, import_trusted_path, object_path
-from jupytorch.nn._safe import NotSafeError, from_safe, module_from_safe, to_safe
+from jupytorch.nn._safe import NotSafeError, from_safe, module_from_safe, module_to_safe, to_safe
 
 __all__ = ["load_learner", "save_learner"]
 
@@ -228,8 +228,12 @@ def _model_payload(model: Any) -> dict[str, Any]:
         if config is None:
             raise NotSafeError(f"ingress token {name!r} has a custom batch getter")
         tokens[name] = config
+    try:  # the trained network itself, when it is made of modules with plain-data attributes
+        network: dict[str, Any] = {"network_structure": module_to_safe(model.network, "the trained network")}
+    except NotSafeError:  # else its weights, and loading builds the network from the learner's configuration
+        network = {"network": {k: v.detach().cpu() for k, v in model.network.state_dict().items()}}
     return {
-        "network": {k: v.detach().cpu() for k, v in model.network.state_dict().items()},
+        **network,
         "optimizer": to_safe(model.optimizer, "optimizer state"),
         "callbacks": to_safe(model.callbacks, "callback states"),
         "seed": model.seed, "epochs": model.epochs, "interrupted": model.interrupted,
@@ -318,6 +322,8 @@ def _learner_from(data: dict[str, Any], trusted: bool, what: str) -> Any:
     generator = None
     if "module_generator" in init:
         generator = resolve(init["module_generator"], **_roles()["module"], function=trusted)
+    trained = None if state is None or state["model"] is None or "network_structure" not in state["model"] else \
+        module_from_safe(state["model"]["network_structure"], lambda path: resolve(path, **_roles()["network"]))
     if resolve.refused:
         hint = ("Pass trusted=True only if you trust the file's source: jt.load(path, trusted=True)."
                 if not trusted else "Even a trusted file must name classes of the right kind.")
@@ -334,18 +340,19 @@ def _learner_from(data: dict[str, Any], trusted: bool, what: str) -> Any:
     learner.validate = config["validate"]
     if state is not None:
         learner.state = info
-        learner.state["model"] = None if state["model"] is None else _model_from(learner, state["model"])
+        learner.state["model"] = None if state["model"] is None else _model_from(learner, state["model"], trained)
     return learner
 
 
-def _model_from(learner: Any, payload: dict[str, Any]) -> Any:
+def _model_from(learner: Any, payload: dict[str, Any], network: Any = None) -> Any:
     from jupytorch.nn.ingress import TorchIngressToken
     from jupytorch.nn.model import TaskSchema, TorchModel
 
     schema = TaskSchema.from_config(from_safe(payload["task_schema"]))
-    own = learner._split_values(learner.param_set.values)[0]
-    network = learner._network(schema, own)
-    network.load_state_dict(payload["network"])
+    if network is None:  # only the weights were stored: build the network as training did
+        own = learner._split_values(learner.param_set.values)[0]
+        network = learner._network(schema, own)
+        network.load_state_dict(payload["network"])
     tokens = {name: TorchIngressToken.from_config(config) for name, config in payload["tokens"].items()}
     # the loss is not built here: predicting does not need it, and training generates it again
     return TorchModel(

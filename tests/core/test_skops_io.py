@@ -103,6 +103,8 @@ GRAPHS = {
     "impute_encode_logreg": lambda: po("imputemedian") >> po("imputemode") >> po("encode") >> lrn("classif.log_reg"),
     "impute_ranger": lambda: po("imputemedian") >> po("imputeoor") >> lrn("classif.ranger", num_trees=10, seed=1),
     "scale_mlp": lambda: po("scale") >> lrn("classif.mlp", predict_type="prob", **FAST_TORCH),
+    "nn_layers": lambda: po("scale") >> po("torch_ingress_num") >> jt.nn("linear", out_features=8) >> jt.nn("relu")
+    >> jt.nn("head") >> po("torch_optimizer", jt.t_opt("adam", lr=0.01)) >> po("torch_model_classif", epochs=2, batch_size=16, seed=1),
     "branch": lambda: jt.ppl("branch", {"pca": po("pca"), "nop": po("nop")}) >> lrn("regr.kknn"),
     "sklearn_transformer": lambda: po("sklearn", transformer=_quantiles()) >> po("removeconstants") >> lrn("regr.lm"),
     "fixfactors_select_balance": lambda: po("fixfactors") >> po("imputeoor") >> po("select", selector=jt.selector_type("numeric"))
@@ -114,7 +116,7 @@ GRAPHS = {
 def test_graph_learners_round_trip_without_trusted(name, tmp_path):
     learner = jt.as_learner(GRAPHS[name]())
     task = tsk("penguins") if learner.task_type == "classif" else tsk("mtcars")
-    if name == "scale_mlp":
+    if name in ("scale_mlp", "nn_layers"):
         task = tsk("iris")
     learner.train(task)
     path = learner.save(tmp_path / "graph.jt")

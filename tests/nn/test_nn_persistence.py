@@ -154,6 +154,16 @@ def test_activation_paths_other_than_module_classes_are_refused(tmp_path, value)
     assert not marker.exists()
 
 
+def test_network_structure_naming_other_code_is_refused(tmp_path):
+    def mutate(content):
+        structure = content["state"]["model"]["network_structure"]
+        structure["__nn_module__"] = "torch.serialization:os.system"
+
+    path = _craft(tmp_path / "net.jt", _trained_regr(), mutate)
+    with pytest.raises(persistence.LoadError, match=r"torch\.serialization:os\.system as a network module class"):
+        jt.load(path)
+
+
 def test_callback_class_os_abort_is_refused_in_a_subprocess(tmp_path):
     def mutate(content):
         content["config"]["init"]["callbacks"] = [{"class": "torch.serialization:os.abort", "id": "boom"}]

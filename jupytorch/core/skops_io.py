@@ -300,7 +300,7 @@ def loads(data: bytes, *, trusted: bool, where: str) -> Any:
 
     try:
         untrusted, refused = _refused(data)
-    except (zipfile.BadZipFile, KeyError, ValueError) as error:
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError) as error:
         raise LoadError(f"{where}: the skops payload is damaged ({type(error).__name__}: {error}).") from error
     if refused and not trusted:
         raise LoadError(

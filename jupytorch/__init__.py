@@ -19,10 +19,10 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from jupytorch import _catalog
+from jupytorch.core.imports import import_string as _import_string
 
 __version__ = "0.1.0.dev0"
 
@@ -38,8 +38,7 @@ def __getattr__(name: str) -> Any:
         from jupytorch.core.exceptions import did_you_mean
 
         raise AttributeError(f"module 'jupytorch' has no attribute {name!r}.{did_you_mean(name, _EXPORTS)}")
-    module_name, _, attribute = target.partition(":")
-    value = getattr(importlib.import_module(module_name), attribute)
+    value = _import_string(target)
     globals()[name] = value
     return value
 

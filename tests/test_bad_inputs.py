@@ -163,7 +163,7 @@ CASES = [
          ValueError, ("'linear'", r"\(None, 2, 4, 2\)", "nn\\('flatten'\\)")),
     Case("nn_graph_without_shapes", lambda: jt.nn_graph(po("scale"), shapes_in={}), ValueError, ("shapes_in", "'scale.input'")),
     Case("autoplot_of_a_number", lambda: jt.autoplot(42), ValueError, ("autoplot", "int", "BenchmarkResult")),
-    Case("load_missing_file", lambda: jt.load("/nonexistent/dir/model.jt"), OSError, ("model.jt",)),
+    Case("load_missing_file", lambda: jt.load("/nonexistent/dir/model.jt"), JupytorchError, ("model.jt", "does not exist")),
 ]
 
 

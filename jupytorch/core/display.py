@@ -10,7 +10,6 @@ hook, outside a kernel, or when the hook fails, the answer is None and IPython f
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
 from typing import Any
@@ -57,8 +56,9 @@ def rich_mimebundle(obj: Any, include: Any = None, exclude: Any = None) -> dict[
         return None
     try:
         if isinstance(_hook, str):
-            module_name, _, attribute = _hook.partition(":")
-            _hook = getattr(importlib.import_module(module_name), attribute)
+            from jupytorch.core.imports import import_string
+
+            _hook = import_string(_hook)
         return _hook(obj, include, exclude)
     except Exception:  # noqa: BLE001 - fall back to the HTML and text reprs
         _log.debug("jupytorch: rich display of %s failed; showing the HTML repr.", type(obj).__name__, exc_info=True)

@@ -24,8 +24,11 @@ __all__ = [
     "DataNotFoundError",
     "MissingBundleError",
     "CellError",
+    "LoadError",
+    "UnsafePathError",
     "JupytorchWarning",
     "did_you_mean",
+    "add_note",
 ]
 
 
@@ -58,6 +61,14 @@ class LearnerError(JupytorchError, RuntimeError):
 
 class TrainingError(JupytorchError, RuntimeError):
     """Network training failed (for example a NaN loss); names the epoch and batch."""
+
+
+class LoadError(JupytorchError):
+    """A file cannot be loaded: it is damaged, from a newer version, or holds what loading refuses."""
+
+
+class UnsafePathError(JupytorchError):
+    """A path read from a file names code that loading may not import without ``trusted=True``."""
 
 
 class GraphError(JupytorchError, ValueError):
@@ -121,3 +132,18 @@ def did_you_mean(name: str, candidates: Iterable[str], n: int = 3) -> str:
     if not close:
         return ""
     return " Did you mean " + " or ".join(repr(c) for c in close) + "?"
+
+
+def add_note(error: BaseException, note: str) -> BaseException:
+    """Add ``note`` to ``error`` once: errors keep their type and gain where they happened.
+
+    Examples
+    --------
+    >>> error = ValueError("bad value")
+    >>> _ = add_note(add_note(error, "This happened in PipeOp 'scale'."), "This happened in PipeOp 'scale'.")
+    >>> error.__notes__
+    ["This happened in PipeOp 'scale'."]
+    """
+    if note not in getattr(error, "__notes__", []):
+        error.add_note(note)
+    return error

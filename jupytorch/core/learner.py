@@ -25,6 +25,7 @@ from jupytorch.core.exceptions import (
     JupytorchError,
     NotTrainedError,
     TaskError,
+    add_note,
     did_you_mean,
 )
 from jupytorch.core.paramset import ParamSet
@@ -204,7 +205,7 @@ class Learner(SummaryRepr):
                 self._train_fallback(task, log, start)
                 return self
             self.state = None
-            _add_note(error, f"This happened in Learner {self.id!r} during train() on task {task.id!r}.")
+            add_note(error, f"This happened in Learner {self.id!r} during train() on task {task.id!r}.")
             raise
         self.state = self._make_state(task, model, values, log, time.perf_counter() - start)
         if self.encapsulation == "try" and self.fallback is not None:
@@ -263,7 +264,7 @@ class Learner(SummaryRepr):
                 prediction = self._as_prediction(task, raw, state)
             except Exception as error:
                 if self.encapsulation != "try":
-                    _add_note(error, f"This happened in Learner {self.id!r} during predict() on task {task.id!r}.")
+                    add_note(error, f"This happened in Learner {self.id!r} during predict() on task {task.id!r}.")
                     raise
                 state["log"].append({"stage": "predict", "class": "error", "msg": f"{type(error).__name__}: {error}"})
                 if state.get("fallback") is None:
@@ -438,12 +439,21 @@ class Learner(SummaryRepr):
     def save(self, path: str | Path) -> Path:
         """Save the learner (with its trained state) to ``path``; load it with ``jt.load``.
 
-        Learners whose models are plain scikit-learn objects are stored with pickle, which
-        ``jt.load`` opens only with ``trusted=True``. Torch learners store weights as tensors.
-        """
-        from jupytorch.core.persistence import save_pickle
+        Learners made of scikit-learn estimators and jupytorch objects (GraphLearners included)
+        are written with ``skops.io`` and load without ``trusted=True``; a learner that holds
+        other code (a user class, a function) is pickled, and ``jt.load`` then asks for
+        ``trusted=True``. Torch learners store weights as tensors.
 
-        return save_pickle(self, path)
+        Examples
+        --------
+        >>> import jupytorch as jt, tempfile, os
+        >>> path = jt.lrn("regr.rpart").train(jt.tsk("mtcars")).save(os.path.join(tempfile.mkdtemp(), "tree.jt"))
+        >>> jt.load(path).model.get_depth() > 0
+        True
+        """
+        from jupytorch.core.persistence import save_learner
+
+        return save_learner(self, path)
 
     # -- display -------------------------------------------------------------------------------
     def _summary_lines(self) -> list[str]:
@@ -475,11 +485,6 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _add_note(error: BaseException, note: str) -> None:
-    if note not in getattr(error, "__notes__", []):
-        error.add_note(note)
-
-
 def _newdata_task(learner: Learner, frame: Any, state: dict[str, Any]) -> Task:
     from jupytorch.core.task import unlabelled_task
 
@@ -493,21 +498,28 @@ def load(path: str | Path, *, trusted: bool = False) -> Any:
     ----------
     path : str or Path
     trusted : bool
-        Learners that hold scikit-learn models are stored with pickle, which can run code when
-        loaded; pass ``trusted=True`` only for files you made or trust. Torch learners are
-        loaded from tensors and plain data without this flag.
+        Loading never runs code from the file unless you pass ``trusted=True``. Built-in
+        learners (scikit-learn backed, torch, GraphLearners of built-in PipeOps) load without it;
+        a file that was pickled (it holds your own classes or functions) or that names code
+        outside torch, scikit-learn and jupytorch needs it. Pass it only for files you made or
+        whose source you trust. See docs/saving.md for the security model.
+
+    Raises
+    ------
+    jupytorch.core.persistence.LoadError
+        The file is damaged, truncated, from a newer jupytorch, or needs ``trusted=True``
+        (the message names the file and what it refers to).
 
     Examples
     --------
     >>> import jupytorch as jt
     >>> path = jt.lrn("regr.rpart").train(jt.tsk("mtcars")).save("rpart.jt")
-    >>> jt.load(path, trusted=True).id
+    >>> jt.load(path).id
     'regr.rpart'
     """
-    path = Path(path)
     from jupytorch.core import persistence
 
-    return persistence.load(path, trusted=trusted)
+    return persistence.load(Path(path), trusted=trusted)
 
 
 def _join(left: Any, right: Any) -> Any:

@@ -22,11 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from jupytorch.core.exceptions import (
-    InvalidParameterError,
-    JupytorchError,
-    JupytorchWarning,
-)
+from jupytorch.core.exceptions import InvalidParameterError, JupytorchError, JupytorchWarning, add_note
 from jupytorch.core.paramset import ParamSet
 from jupytorch.core.summary import SummaryRepr
 
@@ -192,9 +188,7 @@ class Measure(SummaryRepr):
             warnings.warn(f"Measure {self.id!r} is undefined here ({reason}); the score is NaN.", JupytorchWarning, stacklevel=2)
             return float("nan")
         except JupytorchError as error:
-            note = f"This happened in Measure {self.id!r} during score()."
-            if note not in getattr(error, "__notes__", []):
-                error.add_note(note)
+            add_note(error, f"This happened in Measure {self.id!r} during score().")
             raise
         return float(value)
 

@@ -34,6 +34,13 @@ TAGS = frozenset({"train", "predict", "required", "internal_tuning", "hotstart",
 
 
 class _NoDefault:
+    _instance: _NoDefault | None = None
+
+    def __new__(cls) -> _NoDefault:  # one instance, also when a loader rebuilds it with cls.__new__(cls)
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
     def __repr__(self) -> str:
         return "NO_DEFAULT"
 

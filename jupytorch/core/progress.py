@@ -19,7 +19,6 @@ nothing listens yet (the widget in a notebook, a text bar in a terminal; see
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import os
 import sys
@@ -208,8 +207,9 @@ def _resolve_factory() -> Any:
     global _view_factory
     factory = _view_factory
     if isinstance(factory, str):
-        module_name, _, attribute = factory.partition(":")
-        factory = getattr(importlib.import_module(module_name), attribute)
+        from jupytorch.core.imports import import_string
+
+        factory = import_string(factory)
         _view_factory = factory
     return factory or default_view
 

@@ -7,11 +7,11 @@ importing them: ``import jupytorch`` stays light and ``core`` never imports torc
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from jupytorch.core.exceptions import UnknownKeyError, did_you_mean
+from jupytorch.core.imports import import_string
 
 __all__ = ["Registry", "REGISTRIES", "registry"]
 
@@ -71,8 +71,7 @@ class Registry:
         self._check(key)
         factory = self._entries[key]
         if isinstance(factory, str):
-            module_name, _, attribute = factory.partition(":")
-            factory = getattr(importlib.import_module(module_name), attribute)
+            factory = import_string(factory)
             self._entries[key] = factory
         return factory
 

@@ -16,12 +16,7 @@ from typing import Any
 from jupytorch.core.paramset import ParamSet
 from jupytorch.core.signature import params_from_signature, signature_names
 
-__all__ = ["TorchDescriptor", "class_path"]
-
-
-def class_path(obj: Any) -> str:
-    """``"module:qualname"`` of a class or function (how configurations name code)."""
-    return f"{obj.__module__}:{obj.__qualname__}"
+__all__ = ["TorchDescriptor"]
 
 
 class TorchDescriptor:

@@ -247,6 +247,12 @@ class LearnerTorch(Learner):
 
         return save_learner(self, path)
 
+    def _persist_blob(self) -> tuple[dict[str, Any], bytes]:
+        """Header fields and payload of :meth:`save` (how a GraphLearner's skops file stores this learner)."""
+        from jupytorch.nn.persistence import learner_bytes
+
+        return learner_bytes(self)
+
     def _summary_lines(self) -> list[str]:
         lines = super()._summary_lines()
         extra = [f"* Loss: {self.loss.id}", f"* Optimizer: {self.optimizer.id}",

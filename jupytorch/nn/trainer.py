@@ -19,7 +19,7 @@ from typing import Any
 import torch
 
 from jupytorch.core import progress
-from jupytorch.core.exceptions import TrainingError
+from jupytorch.core.exceptions import TrainingError, add_note
 from jupytorch.nn.callbacks.base import STAGES, Callback
 from jupytorch.nn.context import Context
 from jupytorch.nn.encode import encode_output, make_prediction
@@ -263,7 +263,7 @@ class Trainer:
             for hook in self._hooks["on_batch_end"]:
                 hook()
         except Exception as error:
-            _add_note(error, self._step_note(phase, x, y, y_hat))
+            add_note(error, self._step_note(phase, x, y, y_hat))
             raise
         return loss.detach()
 
@@ -461,8 +461,3 @@ def _shape(value: Any) -> str:
     if value is None:
         return "none"
     return type(value).__name__
-
-
-def _add_note(error: BaseException, note: str) -> None:
-    if note not in getattr(error, "__notes__", []):
-        error.add_note(note)

@@ -53,7 +53,7 @@ from typing import Any, ClassVar
 
 import pandas as pd
 
-from jupytorch.core.exceptions import InvalidParameterError, NotTrainedError
+from jupytorch.core.exceptions import InvalidParameterError, NotTrainedError, add_note
 from jupytorch.core.paramset import SEP, ParamSet
 from jupytorch.core.summary import SummaryRepr
 from jupytorch.pipelines.channels import (
@@ -84,12 +84,6 @@ def check_pipeop_id(id: Any) -> str:
             f"use e.g. {suggestion!r}."
         )
     return id
-
-
-def add_note(error: BaseException, note: str) -> None:
-    """Add ``note`` to ``error`` once (errors keep their type and gain where they happened)."""
-    if note not in getattr(error, "__notes__", []):
-        error.add_note(note)
 
 
 class PipeOp(SummaryRepr):

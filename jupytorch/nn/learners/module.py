@@ -87,15 +87,13 @@ class LearnerTorchModule(LearnerTorch):
                          param_set=params, feature_types=feature_types or FEATURE_TYPES,
                          label=f"Module {getattr(module_generator, '__name__', 'network')}")
 
-    def _init_config(self, code: list[str]) -> dict[str, Any]:
+    def _init_config(self) -> dict[str, Any]:
+        from jupytorch.core.imports import object_path
         from jupytorch.nn._safe import NotSafeError
-        from jupytorch.nn.descriptor import class_path
 
-        path = class_path(self.module_generator)
+        path = object_path(self.module_generator)
         if "<" in path:
             raise NotSafeError(f"module_generator {path} is a local class or function")
-        if not path.startswith(("torch.", "jupytorch.")):
-            code.append(path)
         tokens = {}
         for name, token in self.ingress.items():
             config = token.to_config()
@@ -106,12 +104,11 @@ class LearnerTorchModule(LearnerTorch):
                 "feature_types": list(self.feature_types)}
 
     @classmethod
-    def _from_init_config(cls, init: dict[str, Any], trusted: bool) -> LearnerTorchModule:
-        from jupytorch.nn.persistence import _import
-
+    def _from_init_config(cls, init: dict[str, Any]) -> LearnerTorchModule:
+        """Rebuild from :meth:`_init_config`, its ``module_generator`` already resolved by the loader."""
+        init = dict(init)
         tokens = {name: TorchIngressToken.from_config(c) for name, c in init.pop("ingress_tokens").items()}
-        generator = _import(init.pop("module_generator"), trusted)
-        return cls(module_generator=generator, ingress_tokens=tokens, **init)
+        return cls(ingress_tokens=tokens, **init)
 
     def _ingress_tokens(self, task: Any, param_vals: dict[str, Any]) -> dict[str, Any]:
         return {name: token.bind(task) for name, token in self.ingress.items()}

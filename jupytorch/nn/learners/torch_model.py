@@ -74,10 +74,24 @@ class LearnerTorchModel(LearnerTorch):
                          callbacks=callbacks, feature_types=feature_types or FEATURE_TYPES, properties=properties,
                          label=label or "Torch Model")
 
-    def _init_config(self, code: list[str]) -> dict[str, Any]:
-        from jupytorch.nn._safe import NotSafeError
+    def _init_config(self) -> dict[str, Any]:
+        from jupytorch.nn._safe import NotSafeError, module_to_safe
 
-        raise NotSafeError("it holds a network object, which is stored with pickle")
+        tokens = {}
+        for name, token in self.ingress.items():
+            config = token.to_config()
+            if config is None:
+                raise NotSafeError(f"ingress token {name!r} selects features with a function or has a custom getter")
+            tokens[name] = config
+        return {"task_type": self.task_type, "network": module_to_safe(self.network_stored), "ingress_tokens": tokens,
+                "feature_types": list(self.feature_types), "properties": sorted(self.properties), "label": self.label}
+
+    @classmethod
+    def _from_init_config(cls, init: dict[str, Any]) -> LearnerTorchModel:
+        """Rebuild from :meth:`_init_config`, its ``network`` already rebuilt by the loader."""
+        init = dict(init)
+        tokens = {name: TorchIngressToken.from_config(c) for name, c in init.pop("ingress_tokens").items()}
+        return cls(ingress_tokens=tokens, **init)
 
     def _ingress_tokens(self, task: Any, param_vals: dict[str, Any]) -> dict[str, Any]:
         return {name: token.bind(task) for name, token in self.ingress.items()}

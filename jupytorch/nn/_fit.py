@@ -87,7 +87,7 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
     with torch_threads(own["num_threads"]), seeded(seed, device):
         tokens = learner._ingress_tokens(task_train, own)
         network = learner._network(task_train, own).to(device)
-        loss_fn = learner.loss.generate(loss_values, task=task_train)
+        loss_fn = learner._loss_fn(task_train, loss_values, own)
         if isinstance(loss_fn, torch.nn.Module):
             loss_fn = loss_fn.to(device)
         optimizer = learner.optimizer.generate(opt_values, network=network, device=device)

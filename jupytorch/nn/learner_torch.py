@@ -157,6 +157,10 @@ class LearnerTorch(Learner):
         """Build the (untrained) network for ``task``."""
         raise NotImplementedError(f"{type(self).__name__} does not implement _network().")
 
+    def _loss_fn(self, task: Any, loss_values: dict[str, Any], param_vals: dict[str, Any]) -> Any:
+        """Build the loss module for ``task`` (vision learners add their auxiliary outputs' losses)."""
+        return self.loss.generate(loss_values, task=task)
+
     # -- parameter values ------------------------------------------------------------------------
     def _split_values(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]]:
         own = dict(DEFAULTS)

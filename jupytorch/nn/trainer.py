@@ -22,7 +22,7 @@ from jupytorch.core import progress
 from jupytorch.core.exceptions import TrainingError
 from jupytorch.nn.callbacks.base import STAGES, Callback
 from jupytorch.nn.context import Context
-from jupytorch.nn.encode import encode_output, make_prediction
+from jupytorch.nn.encode import encode_output, main_output, make_prediction
 from jupytorch.nn.task_dataset import Batch, TaskDataset
 
 __all__ = ["Trainer", "make_forward", "predict_loop"]
@@ -56,7 +56,7 @@ def predict_loop(network: torch.nn.Module, dataset: TaskDataset, batch_size: int
                     y_hat = forward(x)
                 if on_batch is not None:
                     on_batch[1](y_hat)
-                outputs.append(y_hat)
+                outputs.append(main_output(y_hat))
     finally:
         network.train(was_training)
     if not outputs:
@@ -210,7 +210,7 @@ class Trainer:
                 ctx.global_step += 1
                 pending.append(train_step(index))
                 if keep:
-                    self._outputs.append(ctx.y_hat.detach())
+                    self._outputs.append(main_output(ctx.y_hat).detach())
                 if ctx.terminate:
                     break
                 if clock() >= next_refresh:

@@ -131,6 +131,11 @@ VISION_MODELS = (
     "swin_v2_b", "swin_v2_s", "swin_v2_t", "vgg11", "vgg11_bn", "vgg13", "vgg13_bn", "vgg16", "vgg16_bn", "vgg19",
     "vgg19_bn", "vit_b_16", "vit_b_32", "vit_h_14", "vit_l_16", "vit_l_32", "wide_resnet101_2", "wide_resnet50_2",
 )
+EXPORTS.update({
+    "LearnerTorchVision": "jupytorch.nn.learners.vision:LearnerTorchVision",
+    "replace_head": "jupytorch.nn.learners.vision:replace_head",
+    "balanced_sampler": "jupytorch.nn.loader:balanced_sampler",
+})
 VISION_CALLBACKS = {
     "tb": ("jupytorch.nn.callbacks.tensorboard:CallbackTensorBoard", "TensorBoard logging"),
 }

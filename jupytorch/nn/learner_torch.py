@@ -63,7 +63,10 @@ class LearnerTorch(Learner):
     at train time and kept in ``model.seed``), ``shuffle``, ``eval_freq``, ``measures_train``,
     ``measures_valid``, ``patience`` (> 0 turns on early stopping), ``min_delta``,
     ``restore_best_weights``, ``precision`` (None, "bf16", "fp16"), ``compile``,
-    ``tensor_dataset`` (False, True, "device"), ``resume`` (a checkpoint folder or True).
+    ``tensor_dataset`` (False, True, "device"), ``resume`` (a checkpoint folder or True),
+    ``drop_last``, ``sampler`` / ``batch_sampler`` (a torch Sampler or a function task ->
+    Sampler such as ``jt.balanced_sampler()``), ``num_workers`` (processes that load batches
+    read from files or a user dataset) and ``pin_memory`` (see :mod:`jupytorch.nn.loader`).
 
     Examples
     --------

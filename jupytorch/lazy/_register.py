@@ -54,6 +54,8 @@ PREPROC_PIPEOPS = {
     "augment_random_resized_crop": "Random resized crops, per row (train only)",
     "augment_random_affine": "Random affine warps, per row (train only)",
     "augment_color_jitter": "Random colour jitter, per row (train only)",
+    "augment_random_choice": "One of several transforms per row (train only)",
+    "augment_random_order": "Several transforms in a random order (train only)",
 }
 
 

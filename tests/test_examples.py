@@ -15,7 +15,7 @@ def test_finetune_resnet_notebook_runs_offline(monkeypatch, tmp_path):
     namespace: dict = {"__name__": "__main__"}
     for cell in notebook["cells"]:
         if cell["cell_type"] == "code":
-            exec(compile("".join(cell["source"]), "finetune_resnet.ipynb", "exec"), namespace)
+            exec(compile("".join(cell["source"]), "finetune_resnet.ipynb", "exec"), namespace)  # noqa: S102
     history = namespace["history"]
     assert history["epoch"].tolist() == [1, 2, 3, 4, 5]
     assert "valid.classif.acc" in history and history["valid.classif.acc"].between(0, 1).all()

@@ -355,6 +355,14 @@ class LearnerTorchVision(LearnerTorch):
         weights = param_vals.get("weights", "DEFAULT")
         if pretrained:
             self._check_size(shape, _weights_enum(self.model_name, weights))
+        elif self.model_name.startswith("vit_"):
+            patch = int(self.model_name.rsplit("_", 1)[1])
+            h, w = shape[2], shape[3]
+            if h is None or h != w or h % patch:
+                raise TaskError(
+                    f"Learner {self.id!r} needs square images whose side is a multiple of its patch size {patch}, got "
+                    f"{h}x{w}; add po('trafo_resize', size=({max(patch, 224)}, {max(patch, 224)})) before the learner."
+                )
         return vision_network(
             self.model_name, output_dim_for(task), pretrained=pretrained, weights=weights,
             image_size=tuple(shape[2:]), aux_loss_weight=param_vals.get("aux_loss_weight"),

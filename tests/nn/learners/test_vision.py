@@ -6,6 +6,7 @@ import pickle
 import subprocess
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 import torch
@@ -127,16 +128,15 @@ def test_the_input_must_be_rgb_images():
         lrn("classif.resnet18", pretrained=False, epochs=1, batch_size=2).train(task)
 
 
-def test_pretrained_is_required():
+def test_pretrained_is_required(image_folder):
     with pytest.raises(Exception, match="pretrained"):
-        lrn("classif.resnet18", epochs=1, batch_size=2).train(jt.image_folder_task(write_image_folder_tmp()))
+        lrn("classif.resnet18", epochs=1, batch_size=2).train(jt.image_folder_task(image_folder))
 
 
-def write_image_folder_tmp():
-    import tempfile
-    from pathlib import Path
-
-    return write_image_folder(Path(tempfile.mkdtemp()) / "imgs", n=2)
+def test_a_vit_from_scratch_needs_square_images_of_whole_patches(image_folder):
+    learner = lrn("classif.vit_b_16", pretrained=False, epochs=1, batch_size=4)
+    with pytest.raises(Exception, match=r"multiple of its patch size 16, got 24x20"):
+        learner.train(jt.image_folder_task(image_folder))
 
 
 def test_pretrained_weights_come_from_the_hub_cache_and_images_are_normalized(image_folder, hub_cache):
@@ -210,8 +210,11 @@ class _JpegDataset(torch.utils.data.Dataset):
         self.paths = paths
 
     def __getitem__(self, i):
-        image = torchvision.io.decode_image(str(self.paths[i]), mode=torchvision.io.ImageReadMode.RGB)
-        return {"image": image.float() / 255}
+        from PIL import Image
+
+        with Image.open(self.paths[i]) as image:
+            pixels = torch.from_numpy(np.asarray(image.convert("RGB"), dtype=np.float32) / 255)
+        return {"image": pixels.permute(2, 0, 1).contiguous()}
 
     def __len__(self):
         return len(self.paths)

@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _offline(monkeypatch):
-    """Turn jupytorch's downloads off; a test that checks the download path unsets it."""
-    monkeypatch.setenv("JUPYTORCH_OFFLINE", "1")
+@pytest.fixture(autouse=True, scope="session")
+def _offline():
+    """Turn jupytorch's downloads off for the whole session (session fixtures build tasks too);
+    a test that checks the download path unsets it with its own monkeypatch."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("JUPYTORCH_OFFLINE", "1")
+    yield
+    patch.undo()

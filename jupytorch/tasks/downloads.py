@@ -69,5 +69,7 @@ def fetch_torchvision(name: str, root: str | Path) -> str | None:
             for train in (True, False):
                 cls(str(root), train=train, download=True)
     except Exception as error:  # noqa: BLE001 - any failure means: not available, say why
-        return f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else error!r}"
+        lines = [line.strip() for line in str(error).splitlines() if line.strip()] or [repr(error)]
+        detail = lines[0] if len(lines) == 1 else f"{lines[0]} ... {lines[-1]}"
+        return f"{type(error).__name__}: {detail}"
     return None

@@ -228,7 +228,17 @@ class WorkerLoader:
 
     Examples
     --------
-    >>> loader = WorkerLoader.__new__(WorkerLoader)  # built by TaskDataset.use_workers(); see docs/vision.md
+    >>> import pandas as pd, jupytorch as jt
+    >>> from jupytorch.nn.task_dataset import TaskDataset
+    >>> class Squares(torch.utils.data.Dataset):  # a user dataset: one row per __getitem__
+    ...     def __len__(self): return 8
+    ...     def __getitem__(self, i): return {"x": torch.full((2,), float(i * i))}
+    >>> lt = jt.as_lazy_tensor(Squares(), {"x": (None, 2)})
+    >>> task = jt.as_task_regr(pd.DataFrame({"x": lt, "y": [float(i) for i in range(8)]}), target="y")
+    >>> ds = TaskDataset(task, {"x": jt.ingress_ltnsr("x").bind(task)})
+    >>> loader = WorkerLoader(ds, num_workers=1)
+    >>> [x["x"][:, 0].tolist() for _, x, _ in loader.iterate([torch.tensor([3, 1]), torch.tensor([2])])]
+    [[9.0, 1.0], [4.0]]
     """
 
     def __init__(self, dataset: Any, num_workers: int, pin_memory: bool = False, seed: int | None = None,

@@ -10,10 +10,17 @@ resize them to 32x32 and flip them horizontally at random, in batches of 256 in 
 - torch: ``DataLoader(batch_size=256, shuffle=True)`` over a Dataset whose ``__getitem__``
   returns one image run through the same ``v2.Compose`` (the usual per-item pattern).
 
-Run: ``.venv/bin/python bench/bench_materialize.py [--root DIR] [--repeats 5] [--threads N]``. The
-images come from ``<root>/MNIST/raw/`` (``--root``, else ``$JUPYTORCH_DATA``); without MNIST's files
-the bench writes 10 000 random 28x28 ``uint8`` images in MNIST's format to a temporary folder
-(the timings do not depend on what the pixels show).
+Run: ``.venv/bin/python bench/bench_materialize.py [--case mnist|files|all] [--root DIR] [--repeats 5]
+[--threads N]``. The images come from ``<root>/MNIST/raw/`` (``--root``, else ``$JUPYTORCH_DATA``);
+without MNIST's files the bench writes 10 000 random 28x28 ``uint8`` images in MNIST's format to a
+temporary folder (the timings do not depend on what the pixels show).
+
+File-backed case (``--case files``): 512 JPEG files (128x128) in a generated image folder, resized to
+64x64, batches of 64 in shuffled order, loaded the way a torch learner loads them
+(``TaskDataset.get_batch`` inside ``prefetching``) with ``num_workers=2`` (worker processes, see
+``jupytorch.nn.loader``) and with ``num_workers=0`` (the main process, whose decoder uses a thread
+pool), next to a hand-written ``DataLoader(num_workers=2)`` over a per-item Dataset that decodes and
+resizes one file per ``__getitem__``.
 """
 
 from __future__ import annotations
@@ -69,7 +76,7 @@ def write_random_mnist(n: int = 10_000) -> Path:
 
 def load_task(root: str | None):
     """MNIST from ``root`` or JUPYTORCH_DATA; random MNIST-format images when the files are not there."""
-    from jupytorch.tasks.images import DataNotFoundError
+    from jupytorch.lazy.tasks import DataNotFoundError
 
     try:
         return load_mnist(root)
@@ -94,8 +101,100 @@ def epoch_loader(loader: DataLoader) -> float:
     return time.perf_counter() - start
 
 
+class PerItemFiles(Dataset):
+    """The hand-written reference: decode and resize one JPEG per ``__getitem__``."""
+
+    def __init__(self, paths: list[str], size: int):
+        self.paths = paths
+        self.resize = v2.Resize((size, size), antialias=True)
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __getitem__(self, i: int):
+        from torchvision.io import ImageReadMode, decode_image, read_file
+
+        image = decode_image(read_file(self.paths[i]), mode=ImageReadMode.RGB).to(torch.float32).div_(255.0)
+        return self.resize(image)
+
+
+def write_jpegs(n: int, size: int = 128) -> Path:
+    import numpy as np
+    from PIL import Image
+
+    root = Path(tempfile.mkdtemp()) / "images"
+    rng = np.random.default_rng(0)
+    base = rng.integers(0, 255, (size, size, 3), dtype=np.uint8)
+    for i in range(n):
+        cls = root / f"c{i % 2}"
+        cls.mkdir(parents=True, exist_ok=True)
+        noise = rng.integers(0, 40, (size, size, 3), dtype=np.uint8)
+        Image.fromarray(base + noise).save(cls / f"{i}.jpg", quality=90)
+    return root
+
+
+def epoch_task_dataset(ds, batches) -> float:
+    from jupytorch.nn.loader import prefetching
+
+    start = time.perf_counter()
+    with prefetching(ds, batches):
+        for index in batches:
+            x, _ = ds.get_batch(index)
+            assert x["image"].shape[1:] == (3, 64, 64)
+    return time.perf_counter() - start
+
+
+def bench_files(repeats: int, n: int = 512, batch_size: int = 64) -> None:
+    import warnings
+
+    from jupytorch.lazy.datasets import _quiet_image_io
+    from jupytorch.nn.ingress import ingress_ltnsr
+    from jupytorch.nn.loader import attach_workers
+    from jupytorch.nn.task_dataset import TaskDataset
+    from jupytorch.lazy.tasks import image_folder_task
+
+    warnings.filterwarnings("ignore", message="The image decoding and encoding", category=DeprecationWarning)
+    folder = write_jpegs(n)
+    original = image_folder_task(folder)
+    paths = original.data(cols=["path"])["path"].tolist()
+    task = po("trafo_resize", size=(64, 64)).train([original])[0]
+    token = ingress_ltnsr("image").bind(task)
+    plain = TaskDataset(task, {"image": token})
+    workers = TaskDataset(task, {"image": token})
+    attach_workers(workers, 2, "cpu", seed=0)
+    loader = DataLoader(PerItemFiles(paths, 64), batch_size=batch_size, shuffle=True, num_workers=2,
+                        persistent_workers=True)
+
+    def batches():
+        order = torch.randperm(n)
+        return [order[i:i + batch_size] for i in range(0, n, batch_size)]
+
+    def epoch_reference() -> float:
+        start = time.perf_counter()
+        with _quiet_image_io():
+            for x in loader:
+                assert x.shape[1:] == (3, 64, 64)
+        return time.perf_counter() - start
+
+    epoch_task_dataset(plain, batches()[:2])  # warm-up (and worker start-up, outside the timings)
+    epoch_task_dataset(workers, batches())
+    epoch_reference()
+    times = {"num_workers=0 (threaded decode)": [], "num_workers=2": [], "hand-written DataLoader, 2 workers": []}
+    for _ in range(repeats):
+        times["num_workers=0 (threaded decode)"].append(epoch_task_dataset(plain, batches()))
+        times["num_workers=2"].append(epoch_task_dataset(workers, batches()))
+        times["hand-written DataLoader, 2 workers"].append(epoch_reference())
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    print(f"JPEG files: {n} (128x128), resized to 64x64, batch size {batch_size}, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}, median of {repeats} epochs")
+    base = medians["num_workers=0 (threaded decode)"]
+    for name, value in medians.items():
+        print(f"  {name:36s} {value * 1000:9.1f} ms/epoch   speed-up vs num_workers=0: {base / value:5.2f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--case", choices=("mnist", "files", "all"), default="all")
     parser.add_argument("--root", default=None, help="data directory holding MNIST/raw/")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's choice)")
@@ -103,6 +202,10 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    if args.case in ("files", "all"):
+        bench_files(args.repeats)
+    if args.case == "files":
+        return
 
     task = load_task(args.root)
     column = task.data()["image"].array

@@ -36,7 +36,7 @@ then run this script with JUPYTORCH_DATA=<root>."""
 
 def mnist_task():
     """``tsk("mnist")``; without the files, the loader's message (where they go) and how to fetch them."""
-    from jupytorch.tasks.images import DataNotFoundError
+    from jupytorch.lazy.tasks import DataNotFoundError
 
     try:
         return tsk("mnist")

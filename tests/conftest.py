@@ -1,4 +1,4 @@
-"""Fixtures for the whole suite: MNIST-format files the tests write themselves (see idx_files.py)."""
+"""Fixtures for the whole suite: MNIST-format files the tests write themselves (see idx_files.py), and no downloads."""
 
 from __future__ import annotations
 
@@ -24,3 +24,12 @@ def mnist_files(tmp_path_factory) -> Path:
     """
     return write_mnist_test_set(tmp_path_factory.mktemp("mnist"))
 
+
+@pytest.fixture(autouse=True, scope="session")
+def _offline():
+    """Turn jupytorch's downloads off for the whole session (session fixtures build tasks too);
+    a test that checks the download path unsets it with its own monkeypatch."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("JUPYTORCH_OFFLINE", "1")
+    yield
+    patch.undo()

@@ -26,6 +26,7 @@ TASKS = {
     "lazy_iris": ("load_lazy_iris", 150, 2, "Iris Flowers"),
     "digits": ("load_digits", 1797, 2, "Handwritten Digits (8x8 images)"),
     "melanoma": ("load_melanoma", 32701, 5, "Melanoma Classification"),
+    "tiny_imagenet": ("jupytorch.lazy.tiny_imagenet:load_tiny_imagenet", 110000, 2, "Tiny ImageNet Classification"),
 }
 
 # lazy-tensor preprocessing PipeOps: key -> label. The classes are built from the tables in
@@ -54,6 +55,8 @@ PREPROC_PIPEOPS = {
     "augment_random_resized_crop": "Random resized crops, per row (train only)",
     "augment_random_affine": "Random affine warps, per row (train only)",
     "augment_color_jitter": "Random colour jitter, per row (train only)",
+    "augment_random_choice": "One of several transforms per row (train only)",
+    "augment_random_order": "Several transforms in a random order (train only)",
 }
 
 
@@ -66,7 +69,8 @@ def register() -> None:
     """Add the image tasks (data is read when a task is built) and the lazy-tensor preprocessing PipeOps."""
     tasks = registry("task")
     for key, (loader, nrow, ncol, label) in TASKS.items():
-        tasks.add(key, f"jupytorch.lazy.tasks:{loader}", task_type="classif", nrow=nrow, ncol=ncol, label=label)
+        target = loader if ":" in loader else f"jupytorch.lazy.tasks:{loader}"
+        tasks.add(key, target, task_type="classif", nrow=nrow, ncol=ncol, label=label)
     pipeops = registry("pipeop")
     for key, label in PREPROC_PIPEOPS.items():
         pipeops.add(key, _preproc_target(key), kind="preprocessing", label=label)

@@ -141,7 +141,7 @@ class ImageFileDataset(Dataset):
         """Decode the files of ``index`` (in a thread pool for larger batches); stack them when they share a size."""
         rows = index.tolist()
         with _quiet_image_io():
-            if len(rows) >= _THREADED_FROM:
+            if len(rows) >= _THREADED_FROM and torch.utils.data.get_worker_info() is None:  # workers decode alone
                 images = list(_decoder_pool().map(self._decode, rows))
             else:
                 images = [self._decode(i) for i in rows]

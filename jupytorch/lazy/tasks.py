@@ -1,9 +1,12 @@
 """Image tasks: MNIST, Fashion-MNIST, CIFAR, digits, lazy iris, melanoma and image folders.
 
 Images live in a lazy-tensor column ``image``; nothing is decoded before a batch is
-materialized. The files are read from a data directory (no downloads): the directory given to
+materialized. The files are read from a data directory: the directory given to
 :func:`set_data_dir`, else the environment variable ``JUPYTORCH_DATA``, else
-``~/.cache/jupytorch``, laid out as torchvision lays it out:
+``~/.cache/jupytorch``, laid out as torchvision lays it out. MNIST, Fashion-MNIST and CIFAR are
+downloaded there with torchvision's downloaders when missing and the network allows
+(:mod:`jupytorch.lazy.downloads`; ``JUPYTORCH_OFFLINE=1`` turns that off); Tiny ImageNet is in
+:mod:`jupytorch.lazy.tiny_imagenet`.
 
 - ``<root>/MNIST/raw/``, ``<root>/FashionMNIST/raw/``: ``train-images-idx3-ubyte``,
   ``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte``, ``t10k-labels-idx1-ubyte``
@@ -193,16 +196,27 @@ def _find(directory: Path, name: str) -> Path | None:
 def _mnist_like(id: str, folder: str, classes: Sequence[str], title: str, root: str | os.PathLike | None) -> TaskClassif:
     base = Path(root).expanduser() if root is not None else data_dir()
     candidates = [base / folder / "raw", *SYSTEM_DIRS.get(folder, ())]
-    for directory in candidates:
-        found = {part: [_find(directory, n) for n in names] for part, names in _IDX_FILES.items()}
-        parts = [part for part in ("train", "test") if all(found[part])]
-        if parts:
-            break
-    else:
+
+    def search() -> tuple[dict[str, list[Path | None]], list[str]]:
+        for directory in candidates:
+            found = {part: [_find(directory, n) for n in names] for part, names in _IDX_FILES.items()}
+            parts = [part for part in ("train", "test") if all(found[part])]
+            if parts:
+                return found, parts
+        return {}, []
+
+    found, parts = search()
+    if not parts:
+        from jupytorch.lazy.downloads import fetch_torchvision
+
+        reason = fetch_torchvision(folder, base)
+        found, parts = search()
+    if not parts:
         files = ", ".join(f"{n}[.gz]" for names in _IDX_FILES.values() for n in names)
         extra = " (or `apt-get install dataset-fashion-mnist`)" if folder == "FashionMNIST" else ""
         raise DataNotFoundError(
-            f"Task {id!r}: no {title} files found. Put {files} into {base / folder / 'raw'}{extra}; set the data "
+            f"Task {id!r}: no {title} files found and the download failed ({reason}). Put {files} into "
+            f"{base / folder / 'raw'}{extra}; set the data "
             f"directory with the environment variable JUPYTORCH_DATA or jupytorch.lazy.tasks.set_data_dir(). "
             f"Looked in: {', '.join(str(c) for c in candidates)}. The test files alone give a 10 000-row task."
         )
@@ -258,7 +272,13 @@ def load_fashion_mnist(root: str | os.PathLike | None = None) -> TaskClassif:
 # -- CIFAR -----------------------------------------------------------------------------------------
 def _cifar(id: str, folder: str, train_files: Sequence[str], test_file: str, meta: tuple[str, str],
            label_key: str, default_classes: Sequence[str] | None, title: str, root: str | os.PathLike | None) -> TaskClassif:
-    directory = (Path(root).expanduser() if root is not None else data_dir()) / folder
+    base = Path(root).expanduser() if root is not None else data_dir()
+    directory = base / folder
+    reason = None
+    if not directory.is_dir():
+        from jupytorch.lazy.downloads import fetch_torchvision
+
+        reason = fetch_torchvision(id, base)
     have_train = [(directory / f).is_file() for f in train_files]
     parts = (["train"] if all(have_train) else []) + (["test"] if (directory / test_file).is_file() else [])
     if any(have_train) and not all(have_train):
@@ -266,7 +286,7 @@ def _cifar(id: str, folder: str, train_files: Sequence[str], test_file: str, met
         raise DataNotFoundError(f"Task {id!r}: {directory} lacks {missing}; the training data needs all of {list(train_files)}.")
     if not parts:
         raise DataNotFoundError(
-            f"Task {id!r}: no {title} files found. Unpack the python version of the data set so that {directory} holds "
+            f"Task {id!r}: no {title} files found (download: {reason}). Unpack the python version of the data set so that {directory} holds "
             f"{', '.join(train_files)}, {test_file} and {meta[0]}; set the data directory with JUPYTORCH_DATA or "
             "jupytorch.lazy.tasks.set_data_dir()."
         )

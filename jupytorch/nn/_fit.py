@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import math
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from jupytorch.nn.callbacks.early_stopping import CallbackEarlyStopping
 from jupytorch.nn.context import Context
 from jupytorch.nn.device import resolve_device, seeded, torch_threads
 from jupytorch.nn.encode import encode_output
+from jupytorch.nn.loader import BatchPlan, attach_workers
 from jupytorch.nn.model import TaskSchema, TorchModel
 from jupytorch.nn.task_dataset import TaskDataset
 from jupytorch.nn.trainer import Trainer, make_forward, predict_loop
@@ -87,18 +87,22 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
     with torch_threads(own["num_threads"]), seeded(seed, device):
         tokens = learner._ingress_tokens(task_train, own)
         network = learner._network(task_train, own).to(device)
-        loss_fn = learner.loss.generate(loss_values, task=task_train)
+        loss_fn = learner._loss_fn(task_train, loss_values, own)
         if isinstance(loss_fn, torch.nn.Module):
             loss_fn = loss_fn.to(device)
         optimizer = learner.optimizer.generate(opt_values, network=network, device=device)
         preload = own["tensor_dataset"]
         ds_train = TaskDataset(task_train, tokens, device, preload=preload, stage="train")
         ds_valid = None if task_valid is None else TaskDataset(task_valid, tokens, device, preload=preload, stage="predict")
+        plan = BatchPlan(ds_train.n, own["batch_size"], own["shuffle"], own["drop_last"], own["sampler"],
+                         own["batch_sampler"], task=task_train)
+        for ds in (ds_train, ds_valid):
+            attach_workers(ds, own["num_workers"], device, own["pin_memory"], seed)
         callbacks = _callbacks(learner, cb_values, own)
         ctx = Context(
             learner=learner, task_train=task_train, task_valid=task_valid, dataset_train=ds_train,
             dataset_valid=ds_valid, network=network, optimizer=optimizer, loss_fn=loss_fn, device=device,
-            total_epochs=own["epochs"], n_batches=math.ceil(ds_train.n / own["batch_size"]),
+            total_epochs=own["epochs"], n_batches=plan.n_batches,
             measures_train=measures_train, measures_valid=measures_valid, callbacks=callbacks, seed=seed,
         )
         for cb in callbacks.values():
@@ -106,12 +110,17 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
         trainer_class = learner.trainer_class or Trainer
         trainer = trainer_class(
             ctx, batch_size=own["batch_size"], batch_size_predict=own["batch_size_predict"], shuffle=own["shuffle"],
-            eval_freq=own["eval_freq"], precision=own["precision"], compile=own["compile"], seed=seed,
+            eval_freq=own["eval_freq"], precision=own["precision"], compile=own["compile"], seed=seed, batch_plan=plan,
         )
         folder = _resume_folder(learner, own["resume"], callbacks)
         if folder is not None:
             trainer.restore(load_checkpoint(folder, learner_id=learner.id))
-        trainer.fit()
+        try:
+            trainer.fit()
+        finally:
+            for ds in (ds_train, ds_valid):
+                if ds is not None:
+                    ds.workers = None  # the worker processes end with their loader
     if ctx.interrupted:
         from jupytorch.nn.learner_torch import warn_interrupted
 
@@ -137,6 +146,7 @@ def predict_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> di
     network = model.network.to(device)
     preload = own["tensor_dataset"]
     dataset = TaskDataset(task, model.ingress_tokens, device, preload=preload, stage="predict", target=False)
+    attach_workers(dataset, own["num_workers"], device, own["pin_memory"], model.seed)
     batch_size = own["batch_size_predict"] or own.get("batch_size") or 1024
     forward = make_forward(network, list(model.ingress_tokens))
     dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(own["precision"] or "")

@@ -18,7 +18,7 @@ import torch
 
 from jupytorch.core.exceptions import LearnerError
 
-__all__ = ["encode_output", "make_prediction", "output_dim_for", "target_tensor"]
+__all__ = ["encode_output", "main_output", "make_prediction", "output_dim_for", "target_tensor"]
 
 
 def output_dim_for(task: Any) -> int:
@@ -47,6 +47,20 @@ def target_tensor(task: Any) -> torch.Tensor | None:
     if len(task.class_names) == 2:
         return torch.from_numpy((codes == 0).astype(np.float32).reshape(-1, 1))
     return torch.from_numpy(codes)
+
+
+def main_output(output: Any) -> Any:
+    """The output predictions are made from: the first of several (a network with auxiliary outputs).
+
+    Networks may return a tuple or list of tensors (googlenet's and inception_v3's auxiliary
+    classifiers while training); the loss receives all of them, measures and predictions the first.
+
+    Examples
+    --------
+    >>> main_output((torch.zeros(2, 3), torch.ones(2, 3))).sum().item()
+    0.0
+    """
+    return output[0] if isinstance(output, (tuple, list)) else output
 
 
 def _check_output(output: torch.Tensor, task_type: str, class_names: list[str] | None, learner_id: str) -> None:
@@ -80,6 +94,7 @@ def encode_output(output: torch.Tensor, task_type: str, class_names: list[str] |
     >>> out["prob"].round(3).tolist()
     [[0.5, 0.5], [0.881, 0.119]]
     """
+    output = main_output(output)
     _check_output(output, task_type, class_names, learner_id)
     output = output.detach()
     if task_type == "regr":

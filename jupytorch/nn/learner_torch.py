@@ -63,7 +63,10 @@ class LearnerTorch(Learner):
     at train time and kept in ``model.seed``), ``shuffle``, ``eval_freq``, ``measures_train``,
     ``measures_valid``, ``patience`` (> 0 turns on early stopping), ``min_delta``,
     ``restore_best_weights``, ``precision`` (None, "bf16", "fp16"), ``compile``,
-    ``tensor_dataset`` (False, True, "device"), ``resume`` (a checkpoint folder or True).
+    ``tensor_dataset`` (False, True, "device"), ``resume`` (a checkpoint folder or True),
+    ``drop_last``, ``sampler`` / ``batch_sampler`` (a torch Sampler or a function task ->
+    Sampler such as ``jt.balanced_sampler()``), ``num_workers`` (processes that load batches
+    read from files or a user dataset) and ``pin_memory`` (see :mod:`jupytorch.nn.loader`).
 
     Examples
     --------
@@ -156,6 +159,10 @@ class LearnerTorch(Learner):
     def _network(self, task: Any, param_vals: dict[str, Any]) -> Any:
         """Build the (untrained) network for ``task``."""
         raise NotImplementedError(f"{type(self).__name__} does not implement _network().")
+
+    def _loss_fn(self, task: Any, loss_values: dict[str, Any], param_vals: dict[str, Any]) -> Any:
+        """Build the loss module for ``task`` (vision learners add their auxiliary outputs' losses)."""
+        return self.loss.generate(loss_values, task=task)
 
     # -- parameter values ------------------------------------------------------------------------
     def _split_values(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]]:

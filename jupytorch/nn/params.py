@@ -66,6 +66,13 @@ def _resume_check(value: Any) -> bool | str:
     return value is None or value is True or isinstance(value, (str, Path)) or "a checkpoint folder, True or None"
 
 
+def _sampler_check(value: Any) -> bool | str:
+    import torch
+
+    ok = value is None or isinstance(value, torch.utils.data.Sampler) or callable(value) or hasattr(value, "__iter__")
+    return ok or "a torch Sampler, a function task -> Sampler (e.g. jt.balanced_sampler()) or None"
+
+
 def torch_learner_params() -> ParamSet:
     """A fresh ParamSet with the common torch-learner parameters.
 
@@ -98,4 +105,14 @@ def torch_learner_params() -> ParamSet:
         "compile": ParamLgl(default=False, tags={"train"}),
         "tensor_dataset": ParamUty(False, tags={"train", "predict"}, custom_check=_tensor_dataset_check),
         "resume": ParamUty(None, tags={"train"}, custom_check=_resume_check),
+        # data loading (jupytorch.nn.loader)
+        "drop_last": ParamLgl(default=False, tags={"train"}, description="leave out the last, smaller training batch"),
+        "sampler": ParamUty(None, tags={"train"}, custom_check=_sampler_check,
+                            description="training rows order: a Sampler or a function task -> Sampler"),
+        "batch_sampler": ParamUty(None, tags={"train"}, custom_check=_sampler_check,
+                                  description="training batches: a Sampler of position lists or task -> Sampler"),
+        "num_workers": ParamInt(0, None, default=0, tags={"train", "predict"},
+                                description="processes that load batches read from files or a user dataset"),
+        "pin_memory": ParamLgl(default=None, special_vals=(None,), tags={"train", "predict"},
+                               description="page-locked batches for CUDA (None: on CUDA with workers)"),
     })

@@ -10,7 +10,8 @@ drawn only once).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -83,6 +84,8 @@ class TaskDataset:
         self.order = list(tokens)
         self._move = storage != self.device
         self.get_batch = self._get_fast if not self.lazy and not self._move else self._get_general
+        self.workers: Any = None  # a jupytorch.nn.loader.WorkerLoader (num_workers > 0 and rows read from files)
+        self._stream: Any = None
 
     def __len__(self) -> int:
         return self.n
@@ -115,6 +118,39 @@ class TaskDataset:
             if move:
                 y = y.to(device, non_blocking=True)
         return x, y
+
+    def load_cpu(self, index: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
+        """Load the rows at ``index`` on the CPU (what a worker process runs)."""
+        x: dict[str, torch.Tensor] = {}
+        for name in self.order:
+            tensor = self.tensors.get(name)
+            if tensor is not None:
+                x[name] = tensor[index]
+            else:
+                token, frame = self.lazy[name]
+                x[name] = token.get(frame.iloc[index.numpy()], device="cpu", stage=self.stage)
+        return x, (None if self.y is None else self.y[index])
+
+    @contextlib.contextmanager
+    def prefetching(self, batches: Any) -> Iterator[None]:
+        """Within this context ``get_batch`` takes ``batches`` in order from the worker processes (if any)."""
+        if self.workers is None:
+            yield
+            return
+        self._stream, plain = self.workers.iterate(batches), self.get_batch
+        self.get_batch = self._get_prefetched
+        try:
+            yield
+        finally:
+            self._stream, self.get_batch = None, plain
+
+    def _get_prefetched(self, index: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
+        loaded, x, y = next(self._stream)
+        if not torch.equal(loaded, index.cpu()):
+            raise RuntimeError("TaskDataset: the workers delivered another batch than the one asked for.")
+        device = self.device
+        x = {name: t.to(device, non_blocking=True) for name, t in x.items()}
+        return x, (None if y is None else y.to(device, non_blocking=True))
 
     def index_tensor(self, positions: np.ndarray | torch.Tensor) -> torch.Tensor:
         """Positions as a long tensor on the storage device (what :meth:`get_batch` indexes with)."""

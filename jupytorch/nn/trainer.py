@@ -22,7 +22,8 @@ from jupytorch.core import progress
 from jupytorch.core.exceptions import TrainingError, add_note
 from jupytorch.nn.callbacks.base import STAGES, Callback
 from jupytorch.nn.context import Context
-from jupytorch.nn.encode import encode_output, make_prediction
+from jupytorch.nn.encode import encode_output, main_output, make_prediction
+from jupytorch.nn.loader import BatchPlan, prefetching
 from jupytorch.nn.task_dataset import Batch, TaskDataset
 
 __all__ = ["Trainer", "make_forward", "predict_loop"]
@@ -45,10 +46,11 @@ def predict_loop(network: torch.nn.Module, dataset: TaskDataset, batch_size: int
     was_training = network.training
     network.eval()
     outputs = []
+    batches = [torch.arange(start, min(start + batch_size, dataset.n)) for start in range(0, dataset.n, batch_size)]
     try:
-        with torch.inference_mode():
-            for start in range(0, dataset.n, batch_size):
-                index = torch.arange(start, min(start + batch_size, dataset.n), device=dataset.storage_device)
+        with torch.inference_mode(), prefetching(dataset, batches):
+            for index in batches:
+                index = index.to(dataset.storage_device)
                 x, y = dataset.get_batch(index)
                 if on_batch is not None:
                     on_batch[0](Batch(x, y, index))
@@ -56,7 +58,7 @@ def predict_loop(network: torch.nn.Module, dataset: TaskDataset, batch_size: int
                     y_hat = forward(x)
                 if on_batch is not None:
                     on_batch[1](y_hat)
-                outputs.append(y_hat)
+                outputs.append(main_output(y_hat))
     finally:
         network.train(was_training)
     if not outputs:
@@ -76,6 +78,9 @@ class Trainer:
     shuffle : bool
     eval_freq : int
     precision : {None, "bf16", "fp16"}
+    batch_plan : BatchPlan, optional
+        The batches of each epoch (sampler, batch_sampler, drop_last); default: slices of
+        ``batch_size`` of a shuffled (``shuffle``) order.
     compile : bool
         Run the forward pass through ``torch.compile``.
     seed : int or None
@@ -90,12 +95,14 @@ class Trainer:
     refresh = 0.25
 
     def __init__(self, ctx: Context, *, batch_size: int, batch_size_predict: int | None = None, shuffle: bool = True,
-                 eval_freq: int = 1, precision: str | None = None, compile: bool = False, seed: int | None = None):
+                 eval_freq: int = 1, precision: str | None = None, compile: bool = False, seed: int | None = None,
+                 batch_plan: BatchPlan | None = None):
         self.ctx = ctx
         ctx.trainer = self
         self.batch_size = int(batch_size)
         self.batch_size_predict = int(batch_size_predict or batch_size)
         self.shuffle = shuffle
+        self.batch_plan = batch_plan or BatchPlan(ctx.dataset_train.n, self.batch_size, shuffle)
         self.eval_freq = int(eval_freq)
         ctx.eval_freq = self.eval_freq
         self.precision = precision
@@ -191,9 +198,11 @@ class Trainer:
 
     def _run_epoch(self) -> None:
         ctx = self.ctx
-        n, bs = ctx.dataset_train.n, self.batch_size
-        self._order = self._epoch_order()
-        order = self._order.to(ctx.dataset_train.storage_device)
+        plan, storage = self.batch_plan, ctx.dataset_train.storage_device
+        batches = plan.batches(self.generator, self._epoch_order() if plan.default else None)
+        self._order = torch.cat(batches) if batches else torch.empty(0, dtype=torch.long)
+        if storage.type != "cpu":
+            batches = [b.to(storage) for b in batches]
         ctx.network.train()
         self._pending: list[torch.Tensor] = []
         self._pending_first = 1
@@ -203,14 +212,15 @@ class Trainer:
         next_refresh = self._next_refresh
         train_step, pending, keep = self._train_step, self._pending, self._keep_outputs
         clock = time.perf_counter
+        loading = prefetching(ctx.dataset_train, batches)  # batches loaded ahead by worker processes, if any
+        loading.__enter__()
         try:
-            for step, start in enumerate(range(0, n, bs), 1):
-                index = order[start:start + bs]
+            for step, index in enumerate(batches, 1):
                 ctx.step = step
                 ctx.global_step += 1
                 pending.append(train_step(index))
                 if keep:
-                    self._outputs.append(ctx.y_hat.detach())
+                    self._outputs.append(main_output(ctx.y_hat).detach())
                 if ctx.terminate:
                     break
                 if clock() >= next_refresh:
@@ -223,6 +233,7 @@ class Trainer:
             ctx.interrupted = ctx.terminate = True
         finally:
             self._next_refresh = next_refresh
+            loading.__exit__(None, None, None)
 
     def _train_step(self, index: torch.Tensor) -> torch.Tensor:
         ctx = self.ctx

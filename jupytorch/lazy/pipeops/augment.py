@@ -36,6 +36,7 @@ from jupytorch.lazy.pipeops.checks import (
     padding_ltrb,
 )
 from jupytorch.lazy.pipeops.random_color import ColorJitter
+from jupytorch.lazy.pipeops.random_compose import RandomChoice, RandomOrder, as_steps
 from jupytorch.lazy.pipeops.random_geometry import (
     RandomAffine,
     RandomCrop,
@@ -156,6 +157,47 @@ def _p_param() -> dict[str, Any]:
     return {"p": ParamDbl(0, 1, default=0.5, tags=T, description="Probability that a row is flipped.")}
 
 
+def _check_transforms(value: Any) -> bool | str:
+    from jupytorch.lazy.pipeops.base import PipeOpTaskPreprocTorch
+
+    ok = isinstance(value, (list, tuple)) and value and all(
+        isinstance(t, PipeOpTaskPreprocTorch) or callable(t) for t in value)
+    return True if ok else "a non-empty list of preprocessing PipeOps (po('augment_...')) or batch callables"
+
+
+def _check_weights(value: Any) -> bool | str:
+    ok = value is None or (isinstance(value, (list, tuple)) and all(is_number(v) and v >= 0 for v in value))
+    return True if ok else "None or one non-negative weight per transform"
+
+
+def _composed_shapes(ctx: ShapeContext, shape: Shape, pv: dict[str, Any]) -> list[Shape | None]:
+    from jupytorch.lazy.pipeops.base import PipeOpTaskPreprocTorch
+
+    return [t.shapes_out(shape, ctx.column) if isinstance(t, PipeOpTaskPreprocTorch) else shape for t in pv["transforms"]]
+
+
+def _choice_shape(ctx: ShapeContext, shape: Shape, pv: dict[str, Any]) -> Shape | None:
+    shapes = _composed_shapes(ctx, shape, pv)
+    if len(set(shapes)) > 1:
+        raise ctx.fail(f"transforms that agree on the output shape (they give {shapes})")
+    weights = pv.get("p")
+    if weights is not None and len(weights) != len(pv["transforms"]):
+        raise ctx.fail(f"one weight per transform in p ({len(pv['transforms'])}), got {len(weights)}")
+    return shapes[0]
+
+
+def _order_shape(ctx: ShapeContext, shape: Shape, pv: dict[str, Any]) -> Shape | None:
+    shapes = _composed_shapes(ctx, shape, pv)
+    if any(s != shape for s in shapes):
+        raise ctx.fail(f"transforms that keep the shape, as they run in any order (they give {shapes})")
+    return shape
+
+
+def _transforms_param() -> dict[str, Any]:
+    return {"transforms": ParamUty(tags=TR, custom_check=_check_transforms,
+                                   description="Preprocessing PipeOps or batch callables.")}
+
+
 AUGMENT_SPECS = [
     OpSpec("augment_crop", "Crop every image to the same box (``v2.functional.crop``)", _box_params(),
            lambda pv: Functional("crop", top=int(pv["top"]), left=int(pv["left"]), height=int(pv["height"]),
@@ -239,6 +281,20 @@ AUGMENT_SPECS = [
                          description="h draws a shift from [-h, h] (h <= 0.5); or a range.")},
         lambda pv: ColorJitter(pv.get("brightness"), pv.get("contrast"), pv.get("saturation"), pv.get("hue")),
         _channels_same, batched=PER_ROW + " (the order of the four adjustments is drawn per batch)",
+    ),
+    OpSpec(
+        "augment_random_choice", "Apply one of several transforms to each row, chosen per row",
+        {**_transforms_param(),
+         "p": ParamUty(None, tags=T, custom_check=_check_weights, description="Weights of the transforms (default equal).")},
+        lambda pv: RandomChoice(as_steps(pv["transforms"]), pv.get("p")), _choice_shape,
+        batched="each transform runs once per batch on the rows that drew it",
+        example=">>> from jupytorch import po\n>>> op = po('augment_random_choice', transforms=[po('augment_hflip'), "
+                "po('augment_vflip')])\n>>> op.shapes_out((None, 3, 8, 8))\n(None, 3, 8, 8)",
+    ),
+    OpSpec(
+        "augment_random_order", "Apply several transforms in a random order (drawn per batch)", _transforms_param(),
+        lambda pv: RandomOrder(as_steps(pv["transforms"])), _order_shape,
+        batched="the order is drawn per batch; each transform is one call on the batch",
     ),
 ]
 

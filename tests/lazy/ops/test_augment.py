@@ -38,6 +38,9 @@ RANDOM = {
     "augment_random_resized_crop": {"size": (8, 8)},
     "augment_random_affine": {"degrees": (10, 30), "translate": (0.1, 0.1), "scale": (0.8, 1.2), "shear": 10},
     "augment_color_jitter": {"brightness": (1.2, 1.5), "contrast": 0.4, "saturation": 0.4, "hue": 0.1},
+    "augment_random_choice": {"transforms": [po("augment_color_jitter", brightness=(1.2, 1.5)),
+                                             po("augment_random_affine", degrees=(10, 30))]},
+    "augment_random_order": {"transforms": [po("augment_hflip"), po("augment_color_jitter", brightness=(1.2, 1.5))]},
 }
 ALL_OPS = {**{k: v for k, (v, _) in DETERMINISTIC.items()}, **RANDOM}
 TRAFO_VALUES = {"trafo_reshape": {"shape": (-1, 960)}, "trafo_resize": {"size": 8}, "trafo_pad": {"padding": 1},

@@ -26,7 +26,7 @@ def test_preproc_ops_register_as_strings(monkeypatch):
     monkeypatch.setitem(REGISTRIES, "pipeop", fresh)
     _register.register()
     keys = [k for k in fresh if k.startswith(("trafo_", "augment_"))]
-    assert len(keys) == 23 and "preproc_torch" in fresh
+    assert len(keys) == 25 and "preproc_torch" in fresh
     for key in keys + ["preproc_torch"]:
         assert isinstance(fresh._entries[key], str)
         assert fresh.meta(key)["kind"] == "preprocessing"
@@ -56,6 +56,8 @@ def test_api_examples_build():
     ("augment_random_crop", {"size": 10, "padding": 1}),
     ("augment_color_jitter", {"brightness": 0.3, "hue": 0.1}),
     ("augment_random_affine", {"degrees": 10}),
+    ("augment_random_choice", {"transforms": [po("augment_hflip"), po("augment_random_crop", size=(16, 20), padding=2)]}),
+    ("augment_random_order", {"transforms": [po("augment_random_vertical_flip"), po("augment_color_jitter", hue=0.1)]}),
 ])
 def test_check_pipeop(key, values, rgb):
     task, _ = rgb

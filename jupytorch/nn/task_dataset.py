@@ -21,6 +21,11 @@ from jupytorch.nn.ingress import TorchIngressToken
 
 __all__ = ["Batch", "TaskDataset"]
 
+PREDICT_BATCH_BYTES = 16 * 2**20
+"""Input bytes per batch that validation and prediction aim for when ``batch_size_predict`` is unset."""
+PREDICT_BATCH_ROWS = 2**15
+"""The most rows per such batch (activations grow with the rows too)."""
+
 
 class Batch(NamedTuple):
     """One batch: ``x`` (dict input name -> tensor), ``y`` (target tensor or None), ``index`` (positions)."""
@@ -115,6 +120,27 @@ class TaskDataset:
             if move:
                 y = y.to(device, non_blocking=True)
         return x, y
+
+    def predict_batch_size(self, batch_size: int) -> int:
+        """Rows per batch for validation and prediction when ``batch_size_predict`` is unset.
+
+        As many rows as fit :data:`PREDICT_BATCH_BYTES` of preloaded inputs (at most
+        :data:`PREDICT_BATCH_ROWS`, at least ``batch_size``); inputs materialized per batch
+        (lazy tensors) keep ``batch_size``, whose memory the user chose.
+
+        Examples
+        --------
+        >>> import pandas as pd, jupytorch as jt
+        >>> from jupytorch.nn.ingress import ingress_num
+        >>> task = jt.as_task_regr(pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": [0.0, 1.0, 2.0]}), target="y")
+        >>> TaskDataset(task, {"x": ingress_num().bind(task)}).predict_batch_size(1)
+        32768
+        """
+        if self.lazy:
+            return batch_size
+        row_bytes = sum(t[:1].numel() * t.element_size() for t in self.tensors.values()) if self.n else 0
+        rows = PREDICT_BATCH_BYTES // max(row_bytes, 1)
+        return int(max(batch_size, min(rows, PREDICT_BATCH_ROWS)))
 
     def index_tensor(self, positions: np.ndarray | torch.Tensor) -> torch.Tensor:
         """Positions as a long tensor on the storage device (what :meth:`get_batch` indexes with)."""

@@ -293,7 +293,7 @@ class Learner:
 
     def _as_prediction(self, task: Task, raw: dict[str, Any], state: dict[str, Any]) -> Prediction:
         row_ids = task.row_ids
-        truth_values = task.truth().to_numpy()
+        truth_values = task._column_values(task.target_names[0])
         if self.task_type == "classif":
             prob = raw.get("prob") if self.predict_type == "prob" else None
             if self.predict_type == "prob" and prob is None:

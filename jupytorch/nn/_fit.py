@@ -114,6 +114,7 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
         trainer.fit()
     if ctx.interrupted:
         warn_interrupted(learner, ctx.epoch, ctx.step)
+    network.eval()  # the model is kept ready to predict
     early = callbacks.get("early_stopping")
     states = {cb_id: cb.state_dict() for cb_id, cb in callbacks.items()}
     for cb in callbacks.values():
@@ -132,7 +133,9 @@ def predict_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> di
     own = learner._split_values(param_values)[0]
     model = learner.model
     device = resolve_device(own["device"], f"Learner {learner.id!r}: ")
-    network = model.network.to(device)
+    network = model.network
+    if _device_of(network) != device:
+        network = network.to(device)
     preload = own["tensor_dataset"]
     dataset = TaskDataset(task, model.ingress_tokens, device, preload=preload, stage="predict", target=False)
     batch_size = own["batch_size_predict"] or dataset.predict_batch_size(own.get("batch_size") or 1)
@@ -147,6 +150,13 @@ def predict_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> di
     prob = encoded["prob"]
     response = np.asarray(class_names, dtype=object)[prob.argmax(axis=1)] if len(prob) else np.array([], dtype=object)
     return {"response": response, "prob": prob}
+
+
+def _device_of(network: torch.nn.Module) -> torch.device | None:
+    """The device of the network's first parameter (None without parameters)."""
+    for parameter in network.parameters():
+        return parameter.device
+    return None
 
 
 def warn_interrupted(learner: Any, epoch: int, step: int) -> None:

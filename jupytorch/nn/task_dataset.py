@@ -10,6 +10,7 @@ drawn only once).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -17,7 +18,8 @@ import numpy as np
 import torch
 
 from jupytorch.nn.encode import target_tensor
-from jupytorch.nn.ingress import TorchIngressToken
+from jupytorch.nn.ingress import BatchgetterNum, TorchIngressToken
+from jupytorch.nn.tensor_cache import rows_tensor
 
 __all__ = ["Batch", "TaskDataset"]
 
@@ -76,13 +78,18 @@ class TaskDataset:
         self.tensors: dict[str, torch.Tensor] = {}
         self.lazy: dict[str, tuple[TorchIngressToken, Any]] = {}
         for name, token in tokens.items():
+            if type(token.batchgetter) is BatchgetterNum:  # stateless: converted once per data frame
+                features = tuple(token.features)
+                tensor = rows_tensor(task, ("num", features), lambda whole: token.get(whole.data(cols=list(features))))
+                self.tensors[name] = tensor.to(storage)
+                continue
             frame = task.data(cols=token.features)
             if token.per_batch and not preload:
                 self.lazy[name] = (token, frame)
             else:
                 self.tensors[name] = token.get(frame, device=storage, stage=stage).to(storage)
-        self.truth = task.truth().to_numpy() if target else None
-        self.y = target_tensor(task) if target else None
+        self.truth = task._column_values(task.target_names[0]) if target else None
+        self.y = _target(task) if target else None
         if self.y is not None:
             self.y = self.y.to(storage)
         self.order = list(tokens)
@@ -138,10 +145,16 @@ class TaskDataset:
         """
         if self.lazy:
             return batch_size
-        row_bytes = sum(t[:1].numel() * t.element_size() for t in self.tensors.values()) if self.n else 0
+        row_bytes = sum(math.prod(t.shape[1:]) * t.element_size() for t in self.tensors.values())
         rows = PREDICT_BATCH_BYTES // max(row_bytes, 1)
         return int(max(batch_size, min(rows, PREDICT_BATCH_ROWS)))
 
     def index_tensor(self, positions: np.ndarray | torch.Tensor) -> torch.Tensor:
         """Positions as a long tensor on the storage device (what :meth:`get_batch` indexes with)."""
         return torch.as_tensor(positions, dtype=torch.long).to(self.storage_device)
+
+
+def _target(task: Any) -> torch.Tensor | None:
+    """The target tensor of the active rows (converted once per data frame and class coding)."""
+    what = ("target", task.target_names[0], task.task_type, tuple(getattr(task, "class_names", ()) or ()))
+    return rows_tensor(task, what, target_tensor)

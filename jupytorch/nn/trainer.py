@@ -85,14 +85,16 @@ def predict_loop(network: torch.nn.Module, dataset: TaskDataset, batch_size: int
         return y_hat
 
     was_training = network.training
-    network.eval()
+    if was_training:  # a trained model is kept in eval mode: no walk over the modules per call
+        network.eval()
     outputs = []
     try:
         with torch.inference_mode():
             for start in range(0, dataset.n, batch_size):
                 outputs.append(one_batch(start))
     finally:
-        network.train(was_training)
+        if was_training:
+            network.train()
     if not outputs:
         return torch.empty(0, 1)
     return torch.cat(outputs) if len(outputs) > 1 else outputs[0]

@@ -19,8 +19,8 @@ import pandas as pd
 from jupytorch.core.exceptions import TaskError, UnknownKeyError, did_you_mean
 
 __all__ = [
-    "FEATURE_TYPES",
     "COL_ROLES",
+    "FEATURE_TYPES",
     "Task",
     "TaskClassif",
     "TaskRegr",
@@ -581,7 +581,7 @@ def _as_task(cls: type[Task], x: Any, target: str | None, id: str | None, **kwar
     if not isinstance(x, pd.DataFrame):
         try:
             x = pd.DataFrame(x)
-        except Exception as error:  # noqa: BLE001 - reworded below
+        except Exception as error:
             raise TaskError(f"Cannot build a task from a {type(x).__name__}: {error}") from error
     if target is None:
         raise TaskError("Name the target column: target='...'.")

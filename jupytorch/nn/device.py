@@ -11,7 +11,7 @@ import torch
 
 from jupytorch.core.exceptions import InvalidParameterError
 
-__all__ = ["AMP_DTYPES", "autocast", "auto_device", "resolve_device", "seeded", "torch_threads"]
+__all__ = ["AMP_DTYPES", "auto_device", "autocast", "resolve_device", "seeded", "torch_threads"]
 
 AMP_DTYPES: dict[str, torch.dtype] = {"bf16": torch.bfloat16, "fp16": torch.float16}
 """The ``precision`` parameter's values and the dtype ``torch.autocast`` computes in."""

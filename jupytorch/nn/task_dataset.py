@@ -79,9 +79,7 @@ class TaskDataset:
         self.lazy: dict[str, tuple[TorchIngressToken, Any]] = {}
         for name, token in tokens.items():
             if type(token.batchgetter) is BatchgetterNum:  # stateless: converted once per data frame
-                features = tuple(token.features)
-                tensor = rows_tensor(task, ("num", features), lambda whole: token.get(whole.data(cols=list(features))))
-                self.tensors[name] = tensor.to(storage)
+                self.tensors[name] = _numeric(task, token).to(storage)
                 continue
             frame = task.data(cols=token.features)
             if token.per_batch and not preload:
@@ -152,6 +150,12 @@ class TaskDataset:
     def index_tensor(self, positions: np.ndarray | torch.Tensor) -> torch.Tensor:
         """Positions as a long tensor on the storage device (what :meth:`get_batch` indexes with)."""
         return torch.as_tensor(positions, dtype=torch.long).to(self.storage_device)
+
+
+def _numeric(task: Any, token: TorchIngressToken) -> torch.Tensor:
+    """The numeric block of ``token``'s features for the active rows (converted once per data frame)."""
+    features = list(token.features)
+    return rows_tensor(task, ("num", tuple(features)), lambda whole: token.get(whole.data(cols=features)))
 
 
 def _target(task: Any) -> torch.Tensor | None:

@@ -180,16 +180,18 @@ class Learner:
         >>> learner.is_trained
         True
         """
-        self._check_task(task, "train")
-        values = self.param_set.get_values(check_required=True, tune_tokens=False)
+        if not isinstance(task, Task):
+            self._check_task(task, "train")  # raises: not a task
         if row_ids is not None:
             task = task.clone().filter(row_ids)
-        if task.nrow == 0:
-            raise TaskError(f"Learner {self.id!r}: cannot train on task {task.id!r} with 0 rows.")
-        self._check_missings(task)
         log: list[dict[str, str]] = []
         start = time.perf_counter()
-        try:
+        try:  # with encapsulation, errors of the checks too are recorded and the fallback answers
+            self._check_task(task, "train")
+            values = self.param_set.get_values(check_required=True, tune_tokens=False)
+            if task.nrow == 0:
+                raise TaskError(f"Learner {self.id!r}: cannot train on task {task.id!r} with 0 rows.")
+            self._check_missings(task)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 model = self._train(task, values)
@@ -207,14 +209,19 @@ class Learner:
         self.state = self._make_state(task, model, values, log, time.perf_counter() - start)
         if self.encapsulation == "try" and self.fallback is not None:
             # trained alongside, so that a failure in predict can still be answered
-            self.state["fallback"] = self._trained_fallback(task)
+            self.state["fallback"] = self._trained_fallback(task, log)
         return self
 
-    def _trained_fallback(self, task: Task) -> Learner:
+    def _trained_fallback(self, task: Task, log: list[dict[str, str]]) -> Learner | None:
+        """The fallback trained on ``task`` (the one fallback path); None, with the error logged, if it fails."""
         fallback = self.fallback.clone()  # type: ignore[union-attr]
         if self.predict_type in fallback.predict_types:
             fallback.predict_type = self.predict_type
-        return fallback.train(task)
+        try:
+            return fallback.train(task)
+        except Exception as error:  # noqa: BLE001 - recorded; predictions then fail as without a fallback
+            log.append({"stage": "fallback", "class": "error", "msg": f"{type(error).__name__}: {error}"})
+            return None
 
     def _make_state(self, task: Task, model: Any, values: dict[str, Any], log: list[dict[str, str]], seconds: float) -> dict[str, Any]:
         return {
@@ -234,7 +241,7 @@ class Learner:
         self.state = self._make_state(task, None, {}, log, time.perf_counter() - start)
         self.state["failed"] = True
         if self.fallback is not None:
-            self.state["fallback"] = self._trained_fallback(task)
+            self.state["fallback"] = self._trained_fallback(task, log)
 
     def predict(self, task: Task, row_ids: Any = None) -> Prediction:
         """Predict the rows of ``task`` (optionally only ``row_ids``); returns a Prediction.

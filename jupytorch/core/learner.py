@@ -230,7 +230,7 @@ class Learner:
             "param_vals": values,
             "task_id": task.id,
             "feature_names": task.feature_names,
-            "feature_types": dict(task.feature_types),
+            "feature_types": {name: task._col_types[name] for name in task.feature_names},
             "class_names": getattr(task, "class_names", None),
             "positive": getattr(task, "positive", None),
             "n_train": task.nrow,
@@ -329,9 +329,9 @@ class Learner:
                 f"Learner {self.id!r} is for {self.task_type!r} tasks, but task {task.id!r} is a {task.task_type!r} task."
             )
         if phase == "train":
-            types = task.feature_types
-            bad = types[~types.isin(self.feature_types)]
-            if len(bad):
+            supported, types = set(self.feature_types), task._col_types  # plain dicts: this runs on every train
+            bad = {name: types[name] for name in task.feature_names if types[name] not in supported}
+            if bad:
                 listing = ", ".join(f"{name} ({ftype})" for name, ftype in bad.items())
                 raise TaskError(
                     f"Learner {self.id!r} does not support the feature type(s) of {listing} in task {task.id!r}; "

@@ -138,6 +138,7 @@ class Task:
         for col in self._col_roles["feature"]:
             self._col_types[col] = column_type(backend[col])
         self._internal_valid_task: Task | None = None
+        self._values_cache: dict[str, tuple[pd.DataFrame, Any]] = {}  # see _column_values; shared by clones
 
     # -- construction hooks --------------------------------------------------------------------
     def _prepare_target(self, backend: pd.DataFrame, target: str) -> pd.DataFrame:
@@ -315,7 +316,9 @@ class Task:
     def _column_values(self, col: str, rows: Any = None) -> np.ndarray:
         """One column's values of the active (or the given) rows as a numpy array, without a Series."""
         ids = self._row_ids if rows is None else self._check_rows(rows)
-        cache = self.__dict__.setdefault("_values_cache", {})  # shared by clones, as is the frame
+        cache = self.__dict__.get("_values_cache")
+        if cache is None:  # an unpickled task
+            cache = self._values_cache = {}
         entry = cache.get(col)
         if entry is None or entry[0] is not self._data:  # pandas' column lookup costs more than the take
             entry = cache[col] = (self._data, self._data[col].array)
@@ -396,6 +399,7 @@ class Task:
         if clash:
             raise TaskError(f"Task {self.id!r}: new feature names {clash} clash with the target or role columns.")
         new = self.clone()
+        new._values_cache = {}
         new._data = pd.concat([base, features.loc[unique_ids]], axis=1)
         new._col_roles["feature"] = list(features.columns)
         new._col_types = {c: column_type(new._data[c]) for c in features.columns}

@@ -107,6 +107,24 @@ class TaskDataset:
         y = self.y
         return x, (None if y is None else y[index])
 
+    def get_rows(self, start: int, stop: int) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
+        """The batch of the consecutive positions ``start:stop``: views of preloaded tensors, no copy.
+
+        Examples
+        --------
+        >>> import pandas as pd, jupytorch as jt
+        >>> from jupytorch.nn.ingress import ingress_num
+        >>> task = jt.as_task_regr(pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": [0.0, 1.0, 2.0]}), target="y")
+        >>> x, y = TaskDataset(task, {"x": ingress_num().bind(task)}).get_rows(1, 3)
+        >>> x["x"].tolist()
+        [[2.0], [3.0]]
+        """
+        if self.get_batch != self._get_fast:
+            return self.get_batch(torch.arange(start, stop, device=self.storage_device))
+        x = {name: t[start:stop] for name, t in self.tensors.items()}
+        y = self.y
+        return x, (None if y is None else y[start:stop])
+
     def _get_general(self, index: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
         device, move = self.device, self._move
         x: dict[str, torch.Tensor] = {}

@@ -74,10 +74,10 @@ def predict_loop(network: torch.nn.Module, dataset: TaskDataset, batch_size: int
     """
 
     def one_batch(start: int) -> Any:  # its locals (the batch) die when it returns
-        index = torch.arange(start, min(start + batch_size, dataset.n), device=dataset.storage_device)
-        x, y = dataset.get_batch(index)
+        stop = min(start + batch_size, dataset.n)
+        x, y = dataset.get_rows(start, stop)
         if on_batch is not None:
-            on_batch[0](Batch(x, y, index))
+            on_batch[0](Batch(x, y, torch.arange(start, stop, device=dataset.storage_device)))
         with autocast():
             y_hat = forward(x)
         if on_batch is not None:

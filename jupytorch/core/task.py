@@ -303,6 +303,8 @@ class Task:
         ids = self._row_ids if rows is None else self._check_rows(rows)
         cols = self.target_names + self.feature_names if cols is None else self._check_cols([cols] if isinstance(cols, str) else cols)
         if rows is None and len(ids) == len(self._data) and np.array_equal(ids, self._data.index.to_numpy()):
+            if cols == list(self._data.columns):
+                return self._data.copy(deep=False)  # copy-on-write: a new frame, no column lookups
             return self._data[cols]
         # by position: label lookups (.loc) cost ~0.5 ms per call even for one row
         return self._data.iloc[self._positions(ids), self._data.columns.get_indexer(cols)]
@@ -343,7 +345,9 @@ class Task:
 
     def missings(self, cols: Iterable[str] | None = None) -> pd.Series:
         """Count missing values per column over the active rows (target and features by default)."""
-        return self.data(cols=cols).isna().sum()
+        cols = self.target_names + self.feature_names if cols is None else self._check_cols([cols] if isinstance(cols, str) else cols)
+        counts = [int(pd.isna(self._column_values(col)).sum()) for col in cols]  # no frame built
+        return pd.Series(counts, index=pd.Index(cols, dtype=object), dtype=np.int64)
 
     # -- changing rows and columns -------------------------------------------------------------
     def filter(self, rows: Any) -> Task:

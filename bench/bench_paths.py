@@ -149,7 +149,7 @@ def case_predict(rows: int, repeats: int) -> None:
     learner = jt.lrn("regr.mlp", neurons=(64, 64), epochs=1, batch_size=256, device="cpu", num_threads=1, seed=1)
     learner.train(task)
     net = learner.model.network.eval()
-    x = torch.from_numpy(frame.drop(columns="y").to_numpy(np.float32))
+    x = torch.tensor(frame.drop(columns="y").to_numpy(np.float32))
     one = x[5:6]
     counter = iter(range(10**9))
 

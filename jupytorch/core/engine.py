@@ -169,14 +169,17 @@ def run_all(calls: list[tuple[Any, ...]], n_jobs: int | None, on_outcome: Callab
     Ctrl-C (returned as the error) and when a progress view asks to stop; with a streaming
     backend, iterations not yet started are then cancelled. The finished outcomes are kept.
     """
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, effective_n_jobs
 
-    try:
-        parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
-    except ValueError:  # a backend that cannot stream results returns them all at the end
-        parallel = Parallel(n_jobs=n_jobs)
     run = Run([])
-    results = parallel(delayed(run_iteration)(*call) for call in calls)
+    if effective_n_jobs(n_jobs) == 1:  # one at a time in this process: no dispatch costs per iteration
+        results: Any = (run_iteration(*call) for call in calls)
+    else:
+        try:
+            parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+        except ValueError:  # a backend that cannot stream results returns them all at the end
+            parallel = Parallel(n_jobs=n_jobs)
+        results = parallel(delayed(run_iteration)(*call) for call in calls)
     try:
         for outcome in results:
             if outcome.error is not None:

@@ -173,7 +173,8 @@ class TaskDataset:
 def _numeric(task: Any, token: TorchIngressToken) -> torch.Tensor:
     """The numeric block of ``token``'s features for the active rows (converted once per data frame)."""
     features = list(token.features)
-    return rows_tensor(task, ("num", tuple(features)), lambda whole: token.get(whole.data(cols=features)))
+    return rows_tensor(task, ("num", tuple(features)), lambda whole: token.get(whole.data(cols=features)),
+                       row_bytes=4 * len(features))
 
 
 def _target(task: Any) -> torch.Tensor | None:

@@ -56,7 +56,8 @@ def clear() -> None:
         _size[0] = 0
 
 
-def rows_tensor(task: Any, what: Hashable, convert: Callable[[Any], torch.Tensor | None]) -> torch.Tensor | None:
+def rows_tensor(task: Any, what: Hashable, convert: Callable[[Any], torch.Tensor | None],
+                row_bytes: int = 8) -> torch.Tensor | None:
     """``convert(frame_task)`` for the active rows of ``task``, computed once per data frame and ``what``.
 
     Parameters
@@ -67,6 +68,9 @@ def rows_tensor(task: Any, what: Hashable, convert: Callable[[Any], torch.Tensor
     convert : callable
         Given a task over *all* rows of the data frame (in frame order), returns a tensor with
         one row per frame row (or None, which is passed on and not kept).
+    row_bytes : int
+        About how many bytes a converted row takes: a frame whose conversion would not fit
+        :data:`MAX_BYTES` is not cached, and only the active rows are converted.
 
     Returns
     -------
@@ -83,6 +87,8 @@ def rows_tensor(task: Any, what: Hashable, convert: Callable[[Any], torch.Tensor
     [[3.0], [1.0]]
     """
     frame = task._data
+    if len(frame) * row_bytes > MAX_BYTES:
+        return convert(task)
     key = (id(frame), what)
     with _lock:
         block = _entries.get(key)

@@ -34,7 +34,7 @@ EXPORTS = {
     "Resampling": "jupytorch.core.resampling:Resampling",
     "partition": "jupytorch.core.resampling:partition",
     "resample": "jupytorch.core.resample:resample",
-    "ResampleResult": "jupytorch.core.resample_result:ResampleResult",
+    "ResampleResult": "jupytorch.core.resample:ResampleResult",
     "benchmark": "jupytorch.core.benchmark:benchmark",
     "benchmark_grid": "jupytorch.core.benchmark:benchmark_grid",
     "BenchmarkResult": "jupytorch.core.benchmark:BenchmarkResult",

@@ -18,9 +18,9 @@ import pandas as pd
 from jupytorch.core import progress
 from jupytorch.core.exceptions import InvalidParameterError, TaskError
 from jupytorch.core.measure import as_measures
-from jupytorch.core.resample_result import ResampleResult
-from jupytorch.core.engine import (
+from jupytorch.core.resample import (
     Outcome,
+    ResampleResult,
     Run,
     add_error_notes,
     check_instantiated,

@@ -15,13 +15,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from jupytorch.core.exceptions import JupytorchError
+from jupytorch.core.exceptions import DownloadError
 
 __all__ = ["DownloadError", "download", "offline"]
-
-
-class DownloadError(JupytorchError, OSError):
-    """A file could not be downloaded (no network, HTTP error, wrong checksum, offline mode)."""
 
 
 def offline() -> bool:

@@ -26,6 +26,8 @@ __all__ = [
     "CellError",
     "LoadError",
     "UnsafePathError",
+    "DownloadError",
+    "WeightsNotFoundError",
     "JupytorchWarning",
     "did_you_mean",
     "add_note",
@@ -69,6 +71,14 @@ class LoadError(JupytorchError):
 
 class UnsafePathError(JupytorchError):
     """A path read from a file names code that loading may not import without ``trusted=True``."""
+
+
+class DownloadError(JupytorchError, OSError):
+    """A file could not be downloaded (no network, HTTP error, wrong checksum, offline mode)."""
+
+
+class WeightsNotFoundError(JupytorchError, FileNotFoundError):
+    """Pretrained weights are not in torch hub's cache and could not be downloaded."""
 
 
 class GraphError(JupytorchError, ValueError):

@@ -183,16 +183,18 @@ class Learner(SummaryRepr):
         >>> learner.is_trained
         True
         """
-        self._check_task(task, "train")
-        values = self.param_set.get_values(check_required=True, tune_tokens=False, with_defaults=True)
+        if not isinstance(task, Task):
+            self._check_task(task, "train")  # raises: not a task
         if row_ids is not None:
             task = task.clone().filter(row_ids)
-        if task.nrow == 0:
-            raise TaskError(f"Learner {self.id!r}: cannot train on task {task.id!r} with 0 rows.")
-        self._check_feature_values(task)
         log: list[dict[str, str]] = []
         start = time.perf_counter()
-        try:
+        try:  # with encapsulation, errors of the checks too are recorded and the fallback answers
+            self._check_task(task, "train")
+            values = self.param_set.get_values(check_required=True, tune_tokens=False, with_defaults=True)
+            if task.nrow == 0:
+                raise TaskError(f"Learner {self.id!r}: cannot train on task {task.id!r} with 0 rows.")
+            self._check_feature_values(task)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 model = self._train(task, values)
@@ -210,14 +212,19 @@ class Learner(SummaryRepr):
         self.state = self._make_state(task, model, values, log, time.perf_counter() - start)
         if self.encapsulation == "try" and self.fallback is not None:
             # trained alongside, so that a failure in predict can still be answered
-            self.state["fallback"] = self._trained_fallback(task)
+            self.state["fallback"] = self._trained_fallback(task, log)
         return self
 
-    def _trained_fallback(self, task: Task) -> Learner:
+    def _trained_fallback(self, task: Task, log: list[dict[str, str]]) -> Learner | None:
+        """The fallback trained on ``task`` (the one fallback path); None, with the error logged, if it fails."""
         fallback = self.fallback.clone()  # type: ignore[union-attr]
         if self.predict_type in fallback.predict_types:
             fallback.predict_type = self.predict_type
-        return fallback.train(task)
+        try:
+            return fallback.train(task)
+        except Exception as error:  # noqa: BLE001 - recorded; predictions then fail as without a fallback
+            log.append({"stage": "fallback", "class": "error", "msg": f"{type(error).__name__}: {error}"})
+            return None
 
     def _make_state(self, task: Task, model: Any, values: dict[str, Any], log: list[dict[str, str]], seconds: float) -> dict[str, Any]:
         return {
@@ -226,7 +233,7 @@ class Learner(SummaryRepr):
             "param_vals": values,
             "task_id": task.id,
             "feature_names": task.feature_names,
-            "feature_types": dict(task.feature_types),
+            "feature_types": {name: task._col_types[name] for name in task.feature_names},
             "class_names": getattr(task, "class_names", None),
             "positive": getattr(task, "positive", None),
             "n_train": task.nrow,
@@ -237,7 +244,7 @@ class Learner(SummaryRepr):
         self.state = self._make_state(task, None, {}, log, time.perf_counter() - start)
         self.state["failed"] = True
         if self.fallback is not None:
-            self.state["fallback"] = self._trained_fallback(task)
+            self.state["fallback"] = self._trained_fallback(task, log)
 
     def predict(self, task: Task, row_ids: Any = None) -> Prediction:
         """Predict the rows of ``task`` (optionally only ``row_ids``); returns a Prediction.
@@ -296,7 +303,7 @@ class Learner(SummaryRepr):
 
     def _as_prediction(self, task: Task, raw: dict[str, Any], state: dict[str, Any]) -> Prediction:
         row_ids = task.row_ids
-        truth_values = task.truth().to_numpy()
+        truth_values = task._column_values(task.target_names[0])
         if self.task_type == "classif":
             prob = raw.get("prob") if self.predict_type == "prob" else None
             if self.predict_type == "prob" and prob is None:
@@ -325,9 +332,9 @@ class Learner(SummaryRepr):
                 f"Learner {self.id!r} is for {self.task_type!r} tasks, but task {task.id!r} is a {task.task_type!r} task."
             )
         if phase == "train":
-            types = task.feature_types
-            bad = types[~types.isin(self.feature_types)]
-            if len(bad):
+            supported, types = set(self.feature_types), task._col_types  # plain dicts: this runs on every train
+            bad = {name: types[name] for name in task.feature_names if types[name] not in supported}
+            if bad:
                 listing = ", ".join(f"{name} ({ftype})" for name, ftype in bad.items())
                 raise TaskError(
                     f"Learner {self.id!r} does not support the feature type(s) of {listing} in task {task.id!r}; "

@@ -157,10 +157,10 @@ class SklearnLearner(Learner):
 
 
 def _target(task: Task) -> np.ndarray:
-    truth = task.truth()
+    values = task._column_values(task.target_names[0])
     if task.task_type == "classif":
-        return np.asarray(truth.astype(str), dtype=object)
-    return truth.to_numpy(dtype=np.float64)
+        return values.astype(str).astype(object)
+    return values.astype(np.float64, copy=False)
 
 
 def _prob_in_task_order(estimator: Any, prob: np.ndarray, class_names: list[str], learner_id: str) -> np.ndarray:

@@ -118,7 +118,7 @@ class LearnerRegrFeatureless(Learner):
         )
 
     def _train(self, task: Task, values: dict[str, Any]) -> dict[str, float]:
-        y = task.truth().to_numpy(dtype=np.float64)
+        y = task._column_values(task.target_names[0]).astype(np.float64, copy=False)
         if values["robust"]:
             location = float(np.median(y))
             scale = float(_MAD_TO_SD * np.median(np.abs(y - location)))

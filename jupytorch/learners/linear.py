@@ -20,7 +20,7 @@ multinomial model (what mlr3's ``classif.multinom`` does).
 ``regr.lm`` (``LinearRegression``, least squares with intercept) has no parameters. Its ``se``
 prediction is the standard error of the fitted mean, as ``predict.lm(se.fit = TRUE)``:
 ``sqrt(x' (X'WX)^+ x * sigma^2)`` with ``sigma^2`` the residual variance on ``n - rank`` degrees
-of freedom.
+of freedom. What it needs is computed in training only when ``predict_type="se"`` is set then.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from jupytorch.core.exceptions import LearnerError
 from jupytorch.core.paramset import ParamDbl, ParamInt, ParamSet
 from jupytorch.core.task import Task
 from jupytorch.learners.base import SklearnLearner
@@ -105,10 +106,12 @@ class LearnerRegrLM(SklearnLearner):
         return LinearRegression()
 
     def _fit_extras(self, estimator: Any, X: np.ndarray, y: np.ndarray, weights: np.ndarray | None) -> dict[str, Any]:
+        if self.predict_type != "se":  # what se needs costs more than the fit itself: only when asked
+            return {}
         design = np.column_stack([np.ones(len(X)), X])
         w = np.ones(len(X)) if weights is None else weights
         xtwx_inv = np.linalg.pinv(design.T @ (design * w[:, None]))
-        rank = int(np.linalg.matrix_rank(design))
+        rank = int(estimator.rank_) + 1  # LinearRegression's rank of the centred X, plus the intercept
         resid = y - estimator.predict(X)
         dof = len(X) - rank
         sigma2 = float(np.sum(w * resid**2) / dof) if dof > 0 else float("nan")
@@ -116,6 +119,11 @@ class LearnerRegrLM(SklearnLearner):
 
     def _predict_se(self, X: np.ndarray) -> np.ndarray:
         state = self._check_trained()
+        if "xtwx_inv" not in state:
+            raise LearnerError(
+                f"Learner {self.id!r} was trained without predict_type='se', so it kept nothing to compute standard "
+                "errors from; set predict_type='se' before training (lrn('regr.lm', predict_type='se'))."
+            )
         design = np.column_stack([np.ones(len(X)), X])
         leverage = np.einsum("ij,jk,ik->i", design, state["xtwx_inv"], design)
         return np.sqrt(np.maximum(leverage, 0.0) * state["sigma2"])

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import contextlib
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from jupytorch.core.exceptions import InvalidParameterError
+from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning
 from jupytorch.nn.callbacks.base import Callback
 from jupytorch.nn.callbacks.checkpoint import CallbackCheckpoint, load_checkpoint
 from jupytorch.nn.callbacks.early_stopping import CallbackEarlyStopping
 from jupytorch.nn.context import Context
-from jupytorch.nn.device import resolve_device, seeded, torch_threads
+from jupytorch.nn.device import autocast, resolve_device, seeded, torch_threads
 from jupytorch.nn.encode import encode_output
 from jupytorch.nn.loader import BatchPlan, attach_workers
 from jupytorch.nn.model import TaskSchema, TorchModel
 from jupytorch.nn.task_dataset import TaskDataset
 from jupytorch.nn.trainer import Trainer, make_forward, predict_loop
 
-__all__ = ["fit_learner", "predict_learner"]
+__all__ = ["fit_learner", "predict_learner", "warn_interrupted"]
 
 
 def _measures(value: Any, learner: Any, which: str) -> list[Any]:
@@ -122,9 +122,8 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
                 if ds is not None:
                     ds.workers = None  # the worker processes end with their loader
     if ctx.interrupted:
-        from jupytorch.nn.learner_torch import warn_interrupted
-
         warn_interrupted(learner, ctx.epoch, ctx.step)
+    network.eval()  # the model is kept ready to predict
     early = callbacks.get("early_stopping")
     states = {cb_id: cb.state_dict() for cb_id, cb in callbacks.items()}
     for cb in callbacks.values():
@@ -143,19 +142,17 @@ def predict_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> di
     own = learner._split_values(param_values)[0]
     model = learner.model
     device = resolve_device(own["device"], f"Learner {learner.id!r}: ")
-    network = model.network.to(device)
+    network = model.network
+    if _device_of(network) != device:
+        network = network.to(device)
     preload = own["tensor_dataset"]
     dataset = TaskDataset(task, model.ingress_tokens, device, preload=preload, stage="predict", target=False)
     attach_workers(dataset, own["num_workers"], device, own["pin_memory"], model.seed)
-    batch_size = own["batch_size_predict"] or own.get("batch_size") or 1024
+    batch_size = own["batch_size_predict"] or dataset.predict_batch_size(own.get("batch_size") or 1)
     forward = make_forward(network, list(model.ingress_tokens))
-    dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(own["precision"] or "")
-
-    def autocast() -> Any:
-        return contextlib.nullcontext() if dtype is None else torch.autocast(device.type, dtype=dtype)
-
+    precision = own["precision"]
     with torch_threads(own["num_threads"]), seeded(model.seed, device):
-        output = predict_loop(network, dataset, int(batch_size), forward, autocast)
+        output = predict_loop(network, dataset, int(batch_size), forward, lambda: autocast(device, precision))
     class_names = model.task_schema.class_names
     encoded = encode_output(output, learner.task_type, class_names, learner.id)
     if learner.task_type == "regr":
@@ -163,3 +160,30 @@ def predict_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> di
     prob = encoded["prob"]
     response = np.asarray(class_names, dtype=object)[prob.argmax(axis=1)] if len(prob) else np.array([], dtype=object)
     return {"response": response, "prob": prob}
+
+
+def _device_of(network: torch.nn.Module) -> torch.device | None:
+    """The device of the network's first parameter (None without parameters)."""
+    for parameter in network.parameters():
+        return parameter.device
+    return None
+
+
+def warn_interrupted(learner: Any, epoch: int, step: int) -> None:
+    """Tell the user training stopped early because they asked it to.
+
+    Examples
+    --------
+    >>> import warnings, jupytorch as jt
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_interrupted(jt.lrn("regr.mlp"), 2, 5)
+    >>> "stopped by the user in epoch 2, batch 5" in str(caught[0].message)
+    True
+    """
+    warnings.warn(
+        f"Learner {learner.id!r}: training was stopped by the user in epoch {epoch}, batch {step}; the weights and the "
+        "history so far are kept (learner.model.interrupted is True).",
+        JupytorchWarning,
+        stacklevel=4,
+    )

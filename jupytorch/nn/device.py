@@ -1,4 +1,5 @@
-"""Devices and threads: ``auto_device``, ``resolve_device`` and a ``num_threads`` context."""
+"""Devices, threads, seeding and mixed precision: ``auto_device``, ``resolve_device``, ``torch_threads``,
+``seeded`` and ``autocast`` (with ``AMP_DTYPES``, the one map from ``precision`` to a dtype)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,12 @@ import torch
 
 from jupytorch.core.exceptions import InvalidParameterError
 
-__all__ = ["auto_device", "resolve_device", "seeded", "torch_threads"]
+__all__ = ["AMP_DTYPES", "auto_device", "autocast", "resolve_device", "seeded", "torch_threads"]
+
+AMP_DTYPES: dict[str, torch.dtype] = {"bf16": torch.bfloat16, "fp16": torch.float16}
+"""The ``precision`` parameter's values and the dtype ``torch.autocast`` computes in."""
+
+_NULL = contextlib.nullcontext()
 
 
 def auto_device() -> torch.device:
@@ -62,11 +68,51 @@ def torch_threads(n: int | None) -> Iterator[None]:
 
 @contextlib.contextmanager
 def seeded(seed: int | None, device: torch.device) -> Iterator[None]:
-    """Seed torch's random numbers inside the block and restore the caller's state after it."""
+    """Seed torch's generators that ``device`` uses inside the block; restore the caller's state after it.
+
+    Only the CPU generator is seeded, plus the CUDA generator of ``device`` when it is a CUDA
+    device: ``torch.manual_seed`` would also queue the seeding of every accelerator (and record a
+    stack trace for it) on each call.
+
+    Examples
+    --------
+    >>> with seeded(1, torch.device("cpu")):
+    ...     a = torch.rand(2)
+    >>> with seeded(1, torch.device("cpu")):
+    ...     b = torch.rand(2)
+    >>> bool((a == b).all())
+    True
+    """
     if seed is None:
         yield
         return
-    devices = [device.index if device.index is not None else torch.cuda.current_device()] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices, device_type=device.type if device.type == "cuda" else "cuda"):
-        torch.manual_seed(int(seed))
+    cpu = torch.default_generator
+    saved = cpu.get_state()
+    cuda = None
+    if device.type == "cuda":
+        torch.cuda.init()  # fills torch.cuda.default_generators
+        index = device.index if device.index is not None else torch.cuda.current_device()
+        cuda = torch.cuda.default_generators[index]
+        saved_cuda = cuda.get_state()
+        cuda.manual_seed(int(seed))
+    cpu.manual_seed(int(seed))
+    try:
         yield
+    finally:
+        cpu.set_state(saved)
+        if cuda is not None:
+            cuda.set_state(saved_cuda)
+
+
+def autocast(device: torch.device, precision: str | None) -> Any:
+    """The ``torch.autocast`` context for ``precision`` (None: a no-op context).
+
+    Examples
+    --------
+    >>> with autocast(torch.device("cpu"), "bf16"):
+    ...     out = torch.nn.Linear(2, 1)(torch.ones(1, 2))
+    >>> out.dtype
+    torch.bfloat16
+    """
+    dtype = AMP_DTYPES.get(precision or "")
+    return _NULL if dtype is None else torch.autocast(device.type, dtype=dtype)

@@ -15,16 +15,16 @@ prediction, pickling and ``save``.
 from __future__ import annotations
 
 import secrets
-import warnings
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning, TaskError
+from jupytorch.core.exceptions import InvalidParameterError, TaskError
 from jupytorch.core.learner import Learner
 from jupytorch.core.paramset import SEP, ParamSet
+from jupytorch.nn._fit import fit_learner, predict_learner
 from jupytorch.nn.callbacks.base import Callback
 from jupytorch.nn.callbacks.sugar import as_torch_callbacks
 from jupytorch.nn.losses import TorchLoss, as_torch_loss
@@ -198,13 +198,9 @@ class LearnerTorch(Learner):
             return super().train(task, row_ids)  # type: ignore[return-value]
 
     def _train(self, task: Any, param_values: dict[str, Any]) -> Any:
-        from jupytorch.nn._fit import fit_learner
-
         return fit_learner(self, task, param_values)
 
     def _predict(self, task: Any, param_values: dict[str, Any]) -> dict[str, Any]:
-        from jupytorch.nn._fit import predict_learner
-
         return predict_learner(self, task, param_values)
 
     def _draw_seed(self, seed: Any) -> int | None:
@@ -265,14 +261,4 @@ class LearnerTorch(Learner):
         extra = [f"* Loss: {self.loss.id}", f"* Optimizer: {self.optimizer.id}",
                  f"* Callbacks: {', '.join(cb.id for cb in self.callbacks) or '-'}"]
         return lines[:1] + extra + lines[1:]
-
-
-def warn_interrupted(learner: LearnerTorch, epoch: int, step: int) -> None:
-    """Tell the user training stopped early because they asked it to."""
-    warnings.warn(
-        f"Learner {learner.id!r}: training was stopped by the user in epoch {epoch}, batch {step}; the weights and the "
-        "history so far are kept (learner.model.interrupted is True).",
-        JupytorchWarning,
-        stacklevel=4,
-    )
 

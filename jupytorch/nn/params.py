@@ -90,7 +90,7 @@ def torch_learner_params() -> ParamSet:
         "epochs": epochs,
         "batch_size": ParamInt(1, None, tags={"train", "predict", "required"}),
         "batch_size_predict": ParamInt(1, None, default=None, tags={"train", "predict"},
-                                       description="batch size for validation and prediction (default: batch_size)"),
+                                       description="batch size for validation and prediction (default: as many rows as fit a memory budget)"),
         "device": ParamUty("auto", tags={"train", "predict"}, custom_check=_device_check),
         "num_threads": ParamInt(1, None, default=1, special_vals=(None,), tags={"train", "predict", "threads"}),
         "seed": ParamUty("random", tags={"train", "predict", "seed"}, custom_check=_seed_check),

@@ -11,6 +11,7 @@ drawn only once).
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -18,9 +19,15 @@ import numpy as np
 import torch
 
 from jupytorch.nn.encode import target_tensor
-from jupytorch.nn.ingress import TorchIngressToken
+from jupytorch.nn.ingress import BatchgetterNum, TorchIngressToken
+from jupytorch.nn.tensor_cache import rows_tensor
 
 __all__ = ["Batch", "TaskDataset"]
+
+PREDICT_BATCH_BYTES = 16 * 2**20
+"""Input bytes per batch that validation and prediction aim for when ``batch_size_predict`` is unset."""
+PREDICT_BATCH_ROWS = 2**15
+"""The most rows per such batch (activations grow with the rows too)."""
 
 
 class Batch(NamedTuple):
@@ -72,13 +79,16 @@ class TaskDataset:
         self.tensors: dict[str, torch.Tensor] = {}
         self.lazy: dict[str, tuple[TorchIngressToken, Any]] = {}
         for name, token in tokens.items():
+            if type(token.batchgetter) is BatchgetterNum:  # stateless: converted once per data frame
+                self.tensors[name] = _numeric(task, token).to(storage)
+                continue
             frame = task.data(cols=token.features)
             if token.per_batch and not preload:
                 self.lazy[name] = (token, frame)
             else:
                 self.tensors[name] = token.get(frame, device=storage, stage=stage).to(storage)
-        self.truth = task.truth().to_numpy() if target else None
-        self.y = target_tensor(task) if target else None
+        self.truth = task._column_values(task.target_names[0]) if target else None
+        self.y = _target(task) if target else None
         if self.y is not None:
             self.y = self.y.to(storage)
         self.order = list(tokens)
@@ -99,6 +109,24 @@ class TaskDataset:
         x = {name: t[index] for name, t in self.tensors.items()}
         y = self.y
         return x, (None if y is None else y[index])
+
+    def get_rows(self, start: int, stop: int) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
+        """The batch of the consecutive positions ``start:stop``: views of preloaded tensors, no copy.
+
+        Examples
+        --------
+        >>> import pandas as pd, jupytorch as jt
+        >>> from jupytorch.nn.ingress import ingress_num
+        >>> task = jt.as_task_regr(pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": [0.0, 1.0, 2.0]}), target="y")
+        >>> x, y = TaskDataset(task, {"x": ingress_num().bind(task)}).get_rows(1, 3)
+        >>> x["x"].tolist()
+        [[2.0], [3.0]]
+        """
+        if self.get_batch != self._get_fast:
+            return self.get_batch(torch.arange(start, stop, device=self.storage_device))
+        x = {name: t[start:stop] for name, t in self.tensors.items()}
+        y = self.y
+        return x, (None if y is None else y[start:stop])
 
     def _get_general(self, index: torch.Tensor) -> tuple[dict[str, torch.Tensor], torch.Tensor | None]:
         device, move = self.device, self._move
@@ -152,6 +180,40 @@ class TaskDataset:
         x = {name: t.to(device, non_blocking=True) for name, t in x.items()}
         return x, (None if y is None else y.to(device, non_blocking=True))
 
+    def predict_batch_size(self, batch_size: int) -> int:
+        """Rows per batch for validation and prediction when ``batch_size_predict`` is unset.
+
+        As many rows as fit :data:`PREDICT_BATCH_BYTES` of preloaded inputs (at most
+        :data:`PREDICT_BATCH_ROWS`, at least ``batch_size``); inputs materialized per batch
+        (lazy tensors) keep ``batch_size``, whose memory the user chose.
+
+        Examples
+        --------
+        >>> import pandas as pd, jupytorch as jt
+        >>> from jupytorch.nn.ingress import ingress_num
+        >>> task = jt.as_task_regr(pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": [0.0, 1.0, 2.0]}), target="y")
+        >>> TaskDataset(task, {"x": ingress_num().bind(task)}).predict_batch_size(1)
+        32768
+        """
+        if self.lazy:
+            return batch_size
+        row_bytes = sum(math.prod(t.shape[1:]) * t.element_size() for t in self.tensors.values())
+        rows = PREDICT_BATCH_BYTES // max(row_bytes, 1)
+        return int(max(batch_size, min(rows, PREDICT_BATCH_ROWS)))
+
     def index_tensor(self, positions: np.ndarray | torch.Tensor) -> torch.Tensor:
         """Positions as a long tensor on the storage device (what :meth:`get_batch` indexes with)."""
         return torch.as_tensor(positions, dtype=torch.long).to(self.storage_device)
+
+
+def _numeric(task: Any, token: TorchIngressToken) -> torch.Tensor:
+    """The numeric block of ``token``'s features for the active rows (converted once per data frame)."""
+    features = list(token.features)
+    return rows_tensor(task, ("num", tuple(features)), lambda whole: token.get(whole.data(cols=features)),
+                       row_bytes=4 * len(features))
+
+
+def _target(task: Any) -> torch.Tensor | None:
+    """The target tensor of the active rows (converted once per data frame and class coding)."""
+    what = ("target", task.target_names[0], task.task_type, tuple(getattr(task, "class_names", ()) or ()))
+    return rows_tensor(task, what, target_tensor)

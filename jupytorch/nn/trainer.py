@@ -1,38 +1,54 @@
-"""The training loop: ``fit -> _fit_loop -> _run_epoch -> _train_step``, and the predict loop.
+"""The training loop as a ladder, and the predict loop.
 
-Performance rules (``DESIGN.md``): batches are cut by index from tensors built once; nothing
-crosses from the device to the host per batch. Batch losses stay on the device in a list and are
-read (one ``torch.stack(...).cpu()``) a few times a second and at the end of each epoch; that is
-also when NaN losses are detected, progress events are emitted and the Stop button and Ctrl-C are
+``fit -> _fit_loop -> _run_epoch -> _train_step``, and a training step is
+``_infer`` (forward) -> ``_get_loss`` -> ``_backward`` -> ``_optimizer_step``, as in skorch; a
+subclass overrides one rung (set ``LearnerTorch.trainer_class``). What an epoch accumulates
+(the row order, pending batch losses, kept outputs) is one :class:`EpochState`.
+
+Performance rules (``DESIGN.md``): batches are cut by index from tensors built once; each batch
+(inputs, target, output, loss) is released before the next one is materialized; nothing crosses
+from the device to the host per batch. Batch losses stay on the device in a list and are read
+(one ``torch.stack(...).cpu()``) a few times a second and at the end of each epoch; that is also
+when NaN losses are detected, progress events are emitted and the Stop button and Ctrl-C are
 polled. Callbacks are called only at the stages they override.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import signal
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
 from jupytorch.core import progress
 from jupytorch.core.exceptions import TrainingError, add_note
 from jupytorch.nn.callbacks.base import STAGES, Callback
 from jupytorch.nn.context import Context
+from jupytorch.nn.device import autocast
 from jupytorch.nn.encode import encode_output, main_output, make_prediction
 from jupytorch.nn.loader import BatchPlan, prefetching
 from jupytorch.nn.task_dataset import Batch, TaskDataset
 
-__all__ = ["Trainer", "make_forward", "predict_loop"]
+__all__ = ["EpochState", "Trainer", "make_forward", "predict_loop"]
 
 _NULL = contextlib.nullcontext()
 
 
 def make_forward(network: Callable[..., Any], input_names: Sequence[str]) -> Callable[[dict[str, torch.Tensor]], Any]:
-    """How a batch's inputs are passed: one input positionally, several as keywords by name."""
+    """How a batch's inputs are passed: one input positionally, several as keywords by name.
+
+    Examples
+    --------
+    >>> forward = make_forward(torch.nn.Identity(), ["x"])
+    >>> forward({"x": torch.ones(2)}).tolist()
+    [1.0, 1.0]
+    """
     if len(input_names) == 1:
         name = input_names[0]
         return lambda x: network(x[name])
@@ -41,29 +57,87 @@ def make_forward(network: Callable[..., Any], input_names: Sequence[str]) -> Cal
 
 def predict_loop(network: torch.nn.Module, dataset: TaskDataset, batch_size: int,
                  forward: Callable[[dict[str, torch.Tensor]], Any], autocast: Callable[[], Any] = lambda: _NULL,
-                 on_batch: tuple[Callable[[], None], Callable[[Any], None]] | None = None) -> torch.Tensor:
-    """Network outputs for all rows of ``dataset`` in order, concatenated on the device."""
+                 on_batch: tuple[Callable[[Batch], None], Callable[[Any], None]] | None = None) -> torch.Tensor:
+    """Network outputs for all rows of ``dataset`` in order, concatenated on the device.
+
+    Each batch's inputs are released before the next batch is materialized; ``on_batch`` is a
+    pair of functions called with the batch before the forward pass and with its output after it.
+
+    Examples
+    --------
+    >>> import pandas as pd, jupytorch as jt
+    >>> from jupytorch.nn.ingress import ingress_num
+    >>> task = jt.as_task_regr(pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": [0.0, 1.0, 2.0]}), target="y")
+    >>> ds = TaskDataset(task, {"x": ingress_num().bind(task)})
+    >>> net = torch.nn.Linear(1, 1)
+    >>> predict_loop(net, ds, 2, make_forward(net, ["x"])).shape
+    torch.Size([3, 1])
+    """
+
+    def one_batch(start: int) -> Any:  # its locals (the batch) die when it returns
+        stop = min(start + batch_size, dataset.n)
+        x, y = dataset.get_rows(start, stop)
+        if on_batch is not None:
+            on_batch[0](Batch(x, y, torch.arange(start, stop, device=dataset.storage_device)))
+        with autocast():
+            y_hat = forward(x)
+        if on_batch is not None:
+            on_batch[1](y_hat)
+        return main_output(y_hat)
+
     was_training = network.training
-    network.eval()
+    if was_training:  # a trained model is kept in eval mode: no walk over the modules per call
+        network.eval()
     outputs = []
-    batches = [torch.arange(start, min(start + batch_size, dataset.n)) for start in range(0, dataset.n, batch_size)]
+    # worker processes (if any) load the batches ahead; in-memory rows are sliced as views instead
+    batches = [] if getattr(dataset, "workers", None) is None else [
+        torch.arange(start, min(start + batch_size, dataset.n)) for start in range(0, dataset.n, batch_size)]
     try:
         with torch.inference_mode(), prefetching(dataset, batches):
-            for index in batches:
-                index = index.to(dataset.storage_device)
-                x, y = dataset.get_batch(index)
-                if on_batch is not None:
-                    on_batch[0](Batch(x, y, index))
-                with autocast():
-                    y_hat = forward(x)
-                if on_batch is not None:
-                    on_batch[1](y_hat)
-                outputs.append(main_output(y_hat))
+            for start in range(0, dataset.n, batch_size):
+                outputs.append(one_batch(start))
     finally:
-        network.train(was_training)
+        if was_training:
+            network.train()
     if not outputs:
         return torch.empty(0, 1)
     return torch.cat(outputs) if len(outputs) > 1 else outputs[0]
+
+
+@dataclasses.dataclass
+class EpochState:
+    """What one training epoch accumulates (``trainer.epoch_state``).
+
+    Attributes
+    ----------
+    order : torch.Tensor
+        The positions of the rows in this epoch's order (on the CPU); batch ``k`` holds
+        ``order[k * batch_size:(k + 1) * batch_size]``.
+    start : float
+        ``time.perf_counter()`` at the start of the epoch.
+    pending : list of torch.Tensor
+        Batch losses on the device not yet read.
+    first_pending : int
+        The 1-based batch number of ``pending[0]``.
+    loss_sum, loss_count : float, int
+        Sum and number of the batch losses read so far.
+    outputs : list of torch.Tensor
+        Detached batch outputs, kept only when ``measures_train`` need them.
+
+    Examples
+    --------
+    >>> state = EpochState(order=torch.arange(4), start=0.0)
+    >>> state.loss_count, state.pending
+    (0, [])
+    """
+
+    order: torch.Tensor
+    start: float
+    pending: list[torch.Tensor] = dataclasses.field(default_factory=list)
+    first_pending: int = 1
+    loss_sum: float = 0.0
+    loss_count: int = 0
+    outputs: list[torch.Tensor] = dataclasses.field(default_factory=list)
 
 
 class Trainer:
@@ -74,7 +148,9 @@ class Trainer:
     ctx : Context
         Filled by the learner: network, optimizer, loss_fn, datasets, device, measures,
         callbacks, total_epochs.
-    batch_size, batch_size_predict : int
+    batch_size : int
+    batch_size_predict : int, optional
+        Rows per validation batch; default: :meth:`TaskDataset.predict_batch_size`.
     shuffle : bool
     eval_freq : int
     precision : {None, "bf16", "fp16"}
@@ -88,8 +164,20 @@ class Trainer:
     refresh : float
         Seconds between two reads of the running loss (progress, NaN check, Stop polling).
 
-    Subclass and override one rung of the ladder (``_run_epoch``, ``_train_step``,
-    ``_validate``...) to change the loop; set ``LearnerTorch.trainer_class``.
+    Subclass and override one rung of the ladder (``_run_epoch``, ``_train_step``, ``_infer``,
+    ``_get_loss``, ``_backward``, ``_optimizer_step``, ``_validate``...) to change the loop; set
+    ``LearnerTorch.trainer_class``.
+
+    Examples
+    --------
+    >>> from jupytorch import lrn, tsk
+    >>> class Halved(Trainer):
+    ...     def _get_loss(self, y_hat, y):
+    ...         return super()._get_loss(y_hat, y) / 2
+    >>> learner = lrn("regr.mlp", neurons=(4,), epochs=1, batch_size=16, seed=1)
+    >>> learner.trainer_class = Halved
+    >>> learner.train(tsk("mtcars")).model.epochs
+    1
     """
 
     refresh = 0.25
@@ -100,13 +188,15 @@ class Trainer:
         self.ctx = ctx
         ctx.trainer = self
         self.batch_size = int(batch_size)
-        self.batch_size_predict = int(batch_size_predict or batch_size)
+        if batch_size_predict is None:
+            valid = ctx.dataset_valid
+            batch_size_predict = self.batch_size if valid is None else valid.predict_batch_size(self.batch_size)
+        self.batch_size_predict = int(batch_size_predict)
         self.shuffle = shuffle
         self.batch_plan = batch_plan or BatchPlan(ctx.dataset_train.n, self.batch_size, shuffle)
         self.eval_freq = int(eval_freq)
         ctx.eval_freq = self.eval_freq
         self.precision = precision
-        device = ctx.device
         self.generator = torch.Generator()
         if seed is None:
             self.generator.seed()
@@ -117,13 +207,13 @@ class Trainer:
             network = torch.compile(network)
         self._network_call = network
         self._forward = make_forward(network, ctx.dataset_train.order)
-        dtype = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision or "")
-        self._amp_dtype = dtype
-        self.scaler = torch.amp.GradScaler(device.type) if precision == "fp16" else None
+        self.scaler = torch.amp.GradScaler(ctx.device.type) if precision == "fp16" else None
         ctx.scaler = self.scaler
         self._keep_outputs = bool(ctx.measures_train)
         self._stop_requested = False
         self._emit = False
+        self._phase = ""
+        self.epoch_state: EpochState | None = None
         self._hooks = self._collect_hooks(ctx.callbacks)
 
     # -- callbacks ----------------------------------------------------------------------------
@@ -140,9 +230,7 @@ class Trainer:
             hook()
 
     def _autocast(self) -> Any:
-        if self._amp_dtype is None:
-            return _NULL
-        return torch.autocast(self.ctx.device.type, dtype=self._amp_dtype)
+        return autocast(self.ctx.device, self.precision)
 
     # -- the ladder -----------------------------------------------------------------------------
     def fit(self) -> Context:
@@ -200,17 +288,13 @@ class Trainer:
         ctx = self.ctx
         plan, storage = self.batch_plan, ctx.dataset_train.storage_device
         batches = plan.batches(self.generator, self._epoch_order() if plan.default else None)
-        self._order = torch.cat(batches) if batches else torch.empty(0, dtype=torch.long)
+        order = torch.cat(batches) if batches else torch.empty(0, dtype=torch.long)
+        state = self.epoch_state = EpochState(order=order, start=time.perf_counter())
         if storage.type != "cpu":
             batches = [b.to(storage) for b in batches]
         ctx.network.train()
-        self._pending: list[torch.Tensor] = []
-        self._pending_first = 1
-        self._loss_sum, self._loss_count = 0.0, 0
-        self._outputs: list[torch.Tensor] = []
-        self._epoch_start = time.perf_counter()
         next_refresh = self._next_refresh
-        train_step, pending, keep = self._train_step, self._pending, self._keep_outputs
+        train_step, pending, keep = self._train_step, state.pending, self._keep_outputs
         clock = time.perf_counter
         loading = prefetching(ctx.dataset_train, batches)  # batches loaded ahead by worker processes, if any
         loading.__enter__()
@@ -220,7 +304,7 @@ class Trainer:
                 ctx.global_step += 1
                 pending.append(train_step(index))
                 if keep:
-                    self._outputs.append(main_output(ctx.y_hat).detach())
+                    state.outputs.append(main_output(ctx.y_hat).detach())
                 if ctx.terminate:
                     break
                 if clock() >= next_refresh:
@@ -233,50 +317,65 @@ class Trainer:
             ctx.interrupted = ctx.terminate = True
         finally:
             self._next_refresh = next_refresh
+            ctx.batch = ctx.y_hat = None  # the last batch is not kept through validation
             loading.__exit__(None, None, None)
 
     def _train_step(self, index: torch.Tensor) -> torch.Tensor:
+        """One batch: materialize it, then forward, loss, backward and optimizer step; the detached loss."""
         ctx = self.ctx
+        ctx.batch = ctx.y_hat = ctx.last_loss = None  # release the previous batch before making this one
         x, y = ctx.dataset_train.get_batch(index)
         ctx.batch = Batch(x, y, index)
-        optimizer = ctx.optimizer
-        optimizer.zero_grad(set_to_none=True)
-        phase = "callbacks (on_batch_begin)"
-        y_hat = None
+        ctx.optimizer.zero_grad(set_to_none=True)
+        self._phase = "callbacks (on_batch_begin)"
         try:
             for hook in self._hooks["on_batch_begin"]:
                 hook()
-            phase = "forward pass"
             with self._autocast():
-                ctx.y_hat = y_hat = self._forward(x)
-                phase = "loss"
-                ctx.last_loss = loss = ctx.loss_fn(y_hat, y)
-            phase = "backward pass"
-            scaler = self.scaler
-            if scaler is None:
-                loss.backward()
-            else:
-                scaler.scale(loss).backward()
-            after_backward = self._hooks["on_after_backward"]
-            if after_backward:
-                phase = "callbacks (on_after_backward)"
-                if scaler is not None:
-                    scaler.unscale_(optimizer)
-                for hook in after_backward:
-                    hook()
-            phase = "optimizer step"
-            if scaler is None:
-                optimizer.step()
-            else:
-                scaler.step(optimizer)
-                scaler.update()
-            phase = "callbacks (on_batch_end)"
+                self._phase = "forward pass"
+                ctx.y_hat = y_hat = self._infer(x)
+                self._phase = "loss"
+                ctx.last_loss = loss = self._get_loss(y_hat, y)
+            self._phase = "backward pass"
+            self._backward(loss)
+            self._phase = "optimizer step"
+            self._optimizer_step()
+            self._phase = "callbacks (on_batch_end)"
             for hook in self._hooks["on_batch_end"]:
                 hook()
         except Exception as error:
-            add_note(error, self._step_note(phase, x, y, y_hat))
+            add_note(error, self._step_note(self._phase, x, y, ctx.y_hat))
             raise
         return loss.detach()
+
+    def _infer(self, x: dict[str, torch.Tensor]) -> Any:
+        """The forward pass of one batch (inside the autocast context)."""
+        return self._forward(x)
+
+    def _get_loss(self, y_hat: Any, y: torch.Tensor | None) -> torch.Tensor:
+        """The loss of one batch (inside the autocast context)."""
+        return self.ctx.loss_fn(y_hat, y)
+
+    def _backward(self, loss: torch.Tensor) -> None:
+        """Gradients of ``loss`` (scaled with fp16), then the ``on_after_backward`` callbacks."""
+        scaler = self.scaler
+        (loss if scaler is None else scaler.scale(loss)).backward()
+        after_backward = self._hooks["on_after_backward"]
+        if after_backward:
+            self._phase = "callbacks (on_after_backward)"
+            if scaler is not None:
+                scaler.unscale_(self.ctx.optimizer)  # callbacks see true gradients
+            for hook in after_backward:
+                hook()
+
+    def _optimizer_step(self) -> None:
+        """Update the weights (through the gradient scaler with fp16)."""
+        optimizer, scaler = self.ctx.optimizer, self.scaler
+        if scaler is None:
+            optimizer.step()
+        else:
+            scaler.step(optimizer)
+            scaler.update()
 
     def _step_note(self, phase: str, x: Mapping[str, torch.Tensor], y: Any, y_hat: Any) -> str:
         ctx = self.ctx
@@ -290,19 +389,20 @@ class Trainer:
     # -- losses, progress, stopping --------------------------------------------------------------
     def _read_losses(self) -> None:
         """Move the pending batch losses to the host (one sync), check them, update the running mean."""
-        pending = self._pending
+        state = self.epoch_state
+        pending = state.pending
         if not pending:
             return
         values = torch.stack(pending).float().cpu()
         finite = torch.isfinite(values)
         if not bool(finite.all()):
             bad = int((~finite).nonzero()[0, 0])
-            self._raise_nan(self._pending_first + bad, float(values[bad]))
-        self._loss_sum += float(values.sum())
-        self._loss_count += len(pending)
-        self._pending_first += len(pending)
+            self._raise_nan(state.first_pending + bad, float(values[bad]))
+        state.loss_sum += float(values.sum())
+        state.loss_count += len(pending)
+        state.first_pending += len(pending)
         pending.clear()
-        self.ctx.running_loss = self._loss_sum / self._loss_count
+        self.ctx.running_loss = state.loss_sum / state.loss_count
 
     def _raise_nan(self, batch: int, value: float) -> None:
         ctx = self.ctx
@@ -320,7 +420,7 @@ class Trainer:
         if self._emit:
             ctx = self.ctx
             seen = min(ctx.step * self.batch_size, ctx.dataset_train.n)
-            elapsed = max(time.perf_counter() - self._epoch_start, 1e-9)
+            elapsed = max(time.perf_counter() - self.epoch_state.start, 1e-9)
             progress.emit("batch", "advance", total=ctx.n_batches, completed=ctx.step, epoch=ctx.epoch,
                           loss=ctx.running_loss, samples=seen, samples_per_s=seen / elapsed, device=self._device_info())
 
@@ -367,14 +467,14 @@ class Trainer:
         ctx.valid_loss = float("nan")
         if evaluate:
             ctx.last_scores_train = self._train_scores()
-        self._outputs = []
+        self.epoch_state.outputs = []
         self._call("on_before_valid")
         if evaluate and ctx.dataset_valid is not None:
             ctx.last_scores_valid = self._validate()
             self._call("on_valid_end")
         self._call("on_epoch_end")
         if self._emit:
-            elapsed = max(time.perf_counter() - self._epoch_start, 1e-9)
+            elapsed = max(time.perf_counter() - self.epoch_state.start, 1e-9)
             train = {"loss": ctx.epoch_loss, **(ctx.last_scores_train or {})}
             progress.emit("epoch", "end", total=ctx.n_batches, completed=ctx.step, epoch=ctx.epoch, train=train,
                           valid=self._valid_info(), samples_per_s=ctx.dataset_train.n / elapsed,
@@ -389,10 +489,11 @@ class Trainer:
 
     def _train_scores(self) -> dict[str, float]:
         ctx = self.ctx
-        if not ctx.measures_train or not self._outputs:
+        state = self.epoch_state
+        if not ctx.measures_train or not state.outputs:
             return {}
-        output = torch.cat(self._outputs)
-        positions = self._order[:output.shape[0]].numpy()  # batches are consecutive slices of the order
+        output = torch.cat(state.outputs)
+        positions = state.order[:output.shape[0]].numpy()  # batches are consecutive slices of the order
         return self._score(ctx.measures_train, output, ctx.dataset_train, positions, ctx.task_train)
 
     def _validate(self) -> dict[str, float]:
@@ -409,6 +510,7 @@ class Trainer:
                 ctx.y_hat = y_hat
                 for hook in end:
                     hook()
+                ctx.batch = ctx.y_hat = None  # released before the next batch is made
 
             on_batch = (before, after)
         ds = ctx.dataset_valid
@@ -416,8 +518,6 @@ class Trainer:
         ctx.valid_loss = self._valid_loss(output, ds)
         if not ctx.measures_valid:
             return {}
-        import numpy as np
-
         return self._score(ctx.measures_valid, output, ds, np.arange(ds.n), ctx.task_valid)
 
     def _valid_loss(self, output: torch.Tensor, dataset: TaskDataset) -> float:

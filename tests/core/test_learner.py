@@ -129,6 +129,20 @@ class TestEncapsulation:
         with pytest.raises(JupytorchError, match="has no fallback"):
             learner.predict(task_regr)
 
+    def test_a_failing_fallback_is_logged_and_predict_then_fails_as_without_one(self, task_regr):
+        learner = MeanRegr().configure(fail="train").encapsulate("try", fallback=MeanRegr("fb").configure(fail="train"))
+        learner.train(task_regr)
+        assert [entry["stage"] for entry in learner.log] == ["train", "fallback"]
+        with pytest.raises(JupytorchError, match="has no fallback"):
+            learner.predict(task_regr)
+
+    def test_checks_before_training_are_encapsulated(self, task_regr):
+        learner = MeanRegr()
+        learner.feature_types = ["integer"]  # the task's features are numeric: refused before training
+        learner.encapsulate("try", fallback=MeanRegr("fb"))
+        prediction = learner.train(task_regr).predict(task_regr)
+        assert "feature type" in learner.log[0]["msg"] and len(prediction) == task_regr.nrow
+
     def test_bad_encapsulation(self, mean_regr, majority):
         with pytest.raises(InvalidParameterError, match="'none' or 'try'"):
             mean_regr.encapsulate("callr")

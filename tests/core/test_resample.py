@@ -211,6 +211,13 @@ class TestErrors:
             rr = jt.resample(task_regr, learner, jt.rsmp("holdout", seed=1))
         assert rr.errors["stage"].tolist() == ["predict"]
 
+    def test_a_failing_fallback_leaves_the_iteration_without_prediction(self, task_regr):
+        fallback = MeanRegr("fallback").configure(fail="train")
+        learner = MeanRegr().configure(fail="train").encapsulate("try", fallback=fallback)
+        with pytest.warns(JupytorchWarning, match="no fallback"):
+            rr = jt.resample(task_regr, learner, jt.rsmp("holdout", seed=1))
+        assert rr.predictions() == [None] and rr.errors["stage"].tolist() == ["train", "fallback"]
+
     def test_warnings_are_recorded(self, task_regr):
         learner = MeanRegr().configure(warn=True)
         with pytest.warns(UserWarning, match="toy warning"):
@@ -277,3 +284,11 @@ def test_repr_html_escapes_and_pickle(task_regr):
     assert "<b>evil</b>" not in markup and "&lt;b&gt;evil&lt;/b&gt;" in markup
     restored = pickle.loads(pickle.dumps(rr))
     assert restored.aggregate() == rr.aggregate()
+
+
+def test_the_engine_is_importable_from_resample():
+    from jupytorch.core import engine, resample
+
+    for name in ("run_iteration", "run_all", "Run", "Outcome", "iteration_seeds", "seeded_globals", "prepare_resampling"):
+        assert getattr(resample, name) is getattr(engine, name)
+    assert resample.ResampleResult.__module__ == "jupytorch.core.resample_result"

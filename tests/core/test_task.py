@@ -254,3 +254,19 @@ def test_as_task_from_a_task_clones(task):
     assert copy is not task and copy.id == task.id
     with pytest.raises(TaskError, match="not a TaskRegr"):
         jt.as_task_regr(task)
+
+
+def test_row_access_by_position_keeps_row_ids_and_order():
+    frame = pd.DataFrame({"x": [1.0, 2.0, 3.0, np.nan], "y": [10.0, 20.0, 30.0, 40.0]}, index=[7, 3, 5, 9])
+    t = jt.as_task_regr(frame, target="y").filter([5, 7, 9])
+    assert t.data().index.tolist() == [5, 7, 9] and t.data()["x"].tolist()[:2] == [3.0, 1.0]
+    assert t.truth().tolist() == [30.0, 10.0, 40.0] and t.truth().index.tolist() == [5, 7, 9]
+    assert t._column_values("y").tolist() == [30.0, 10.0, 40.0]
+    assert t.missings().to_dict() == {"y": 0, "x": 1}
+    ranged = jt.as_task_regr(frame.reset_index(drop=True), target="y")
+    assert ranged.data(rows=[3, 0]).index.tolist() == [3, 0]
+    with pytest.raises(TaskError, match=r"row id\(s\) \[4\] do not exist"):
+        ranged.filter([4])
+    full = ranged.data()
+    full["z"] = 1.0  # a copy: the task's data is not changed
+    assert "z" not in ranged.data().columns

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from jupytorch import as_task_classif, as_task_regr, lrn, tsk
+from jupytorch.core.exceptions import LearnerError
 
 
 def test_log_reg_is_unpenalised_and_maps_glm_parameters():
@@ -50,6 +51,18 @@ def test_lm_se_is_the_standard_error_of_the_fitted_mean():
     by_hand = np.sqrt(s2 * (1 / len(x) + (x - x.mean()) ** 2 / np.sum((x - x.mean()) ** 2)))
     np.testing.assert_allclose(pred.se, by_hand, rtol=1e-8)
     assert pred.se.iloc[0] == pytest.approx(0.6335798, abs=1e-6)  # predict(lm(mpg ~ wt, mtcars), se.fit=TRUE)$se.fit[1]
+
+
+def test_lm_keeps_what_se_needs_only_when_asked_in_training():
+    task = tsk("mtcars")
+    plain = lrn("regr.lm").train(task)
+    assert "xtwx_inv" not in plain.state
+    plain.predict_type = "se"
+    with pytest.raises(LearnerError, match="predict_type='se' before training"):
+        plain.predict(task)
+    collinear = task.clone().cbind(pd.DataFrame({"wt2": 2 * task.data()["wt"]}))
+    pred = lrn("regr.lm", predict_type="se").train(collinear).predict(collinear)
+    assert np.isfinite(pred.se).all()  # rank 11 of 12 columns: n - rank degrees of freedom
 
 
 def test_unseen_level_is_treated_as_reference_level():

@@ -8,16 +8,12 @@ import pytest
 import torch
 
 import jupytorch as jt
-from jupytorch.core import progress
 from jupytorch.core.exceptions import (
     InvalidParameterError,
-    JupytorchWarning,
     LearnerError,
     TaskError,
-    TrainingError,
 )
 from jupytorch.core.measure import Measure
-from jupytorch.nn.trainer import Trainer
 
 from .conftest import make_classif, make_regr, mlp
 
@@ -113,37 +109,6 @@ def test_validation_ratio_and_predefined_tasks():
     assert sizes == {"train": 80, "valid": 20}
 
 
-def test_nan_loss_names_epoch_and_batch():
-    class NaNAt:
-        def __init__(self):
-            self.calls = 0
-
-        def __call__(self, y_hat, y):
-            self.calls += 1
-            loss = torch.nn.functional.mse_loss(y_hat, y)
-            return loss * float("nan") if self.calls == 7 else loss  # 4 batches per epoch: epoch 2, batch 3
-
-    learner = mlp("regr", epochs=3, loss=jt.as_torch_loss(NaNAt(), task_types=("regr",)))
-    with pytest.raises(TrainingError, match="training loss became nan in epoch 2, batch 3") as info:
-        learner.train(make_regr())
-    assert info.value.epoch == 2 and info.value.batch == 3
-    assert learner.state is None
-
-
-def test_errors_from_torch_name_the_phase_and_shapes():
-    net = torch.nn.Sequential(torch.nn.Linear(5, 1))  # the task has 3 features
-    learner = jt.LearnerTorchModel(net, {"x": jt.ingress_num()}, "regr")
-    learner.configure(epochs=1, batch_size=32, device="cpu")
-    with pytest.raises(RuntimeError) as info:
-        learner.train(make_regr())
-    note = "\n".join(info.value.__notes__)
-    assert "during the forward pass of epoch 1, batch 1 (inputs {x: (32, 3)}, target (32, 1))" in note
-    wrong_head = jt.LearnerTorchModel(torch.nn.Linear(4, 2), {"x": jt.ingress_num()}, "classif")
-    wrong_head.configure(epochs=1, batch_size=32, device="cpu")
-    with pytest.raises(Exception, match="during the loss of epoch 1"):
-        wrong_head.train(make_classif(n_classes=2))
-
-
 def test_wrong_output_shape_at_predict_is_explained():
     learner = jt.LearnerTorchModel(torch.nn.Linear(4, 2), {"x": jt.ingress_num()}, "classif",
                                    loss=jt.as_torch_loss(lambda y_hat, y: y_hat.sum() * 0 + torch.nn.functional.mse_loss(y_hat[:, :1], y)))
@@ -152,81 +117,6 @@ def test_wrong_output_shape_at_predict_is_explained():
     learner.train(task)
     with pytest.raises(LearnerError, match=r"output has shape \(120, 2\), but a 2-class task needs \(B, 1\)"):
         learner.predict(task)
-
-
-class StopAfter:
-    def __init__(self, n):
-        self.n, self.events = n, []
-
-    def on_event(self, event):
-        self.events.append(event)
-
-    def should_stop(self):
-        return sum(e["level"] == "batch" for e in self.events) >= self.n
-
-
-class EveryBatch(Trainer):
-    refresh = 0.0  # read losses and poll after every batch (tests only)
-
-
-def test_stop_button_ends_training_keeping_weights_and_history(task_multi):
-    listener = StopAfter(6)
-    learner = mlp(epochs=10, callbacks=jt.t_clbk("history"))
-    learner.trainer_class = EveryBatch
-    with progress.listen(listener), pytest.warns(JupytorchWarning, match="stopped by the user in epoch 2, batch 2"):
-        learner.train(task_multi)
-    assert learner.is_trained and learner.model.interrupted
-    assert learner.model.epochs == 2
-    assert learner.model.callbacks["history"]["epoch"].tolist() == [1, 2]
-    assert learner.predict(task_multi).response.notna().all()
-    levels = [(e["level"], e["stage"]) for e in listener.events]
-    assert levels[0] == ("train", "begin") and levels[-1] == ("train", "end")
-    assert listener.events[-1]["info"]["stopped"] is True
-    batch = next(e for e in listener.events if e["level"] == "batch")
-    assert {"loss", "samples", "samples_per_s", "device"} <= set(batch["info"])
-    epoch_end = next(e for e in listener.events if e["level"] == "epoch" and e["stage"] == "end")
-    assert "loss" in epoch_end["info"]["train"]
-
-
-class StopAfterEpochs:
-    def __init__(self, n):
-        self.n, self.epochs_done = n, 0
-
-    def on_event(self, event):
-        if event["level"] == "epoch" and event["stage"] == "end":
-            self.epochs_done += 1
-
-    def should_stop(self):
-        return self.epochs_done >= self.n
-
-
-def test_stop_is_seen_between_epochs_shorter_than_the_refresh(task_multi):
-    # epochs of a few batches end long before the trainer's refresh interval
-    learner = mlp(epochs=200, callbacks=jt.t_clbk("history"))
-    with progress.listen(StopAfterEpochs(3)), pytest.warns(JupytorchWarning, match="stopped by the user"):
-        learner.train(task_multi)
-    assert learner.model.interrupted
-    assert learner.model.epochs == 3
-    assert len(learner.model.callbacks["history"]) == 3
-
-
-def test_keyboard_interrupt_ends_training_cleanly(task_multi):
-    def interrupt(cb):
-        if cb.ctx.global_step == 5:
-            raise KeyboardInterrupt
-
-    learner = mlp(epochs=10, callbacks=[jt.torch_callback("ctrl_c", on_batch_end=interrupt), jt.t_clbk("history")])
-    with pytest.warns(JupytorchWarning, match="stopped by the user"):
-        learner.train(task_multi)
-    assert learner.model.interrupted and learner.model.epochs == 2
-    assert learner.model.callbacks["history"]["epoch"].tolist() == [1, 2]  # the partial epoch is recorded too
-
-
-def test_progress_events_are_not_built_without_listeners(task_multi, monkeypatch):
-    calls = []
-    monkeypatch.setattr(progress, "emit", lambda *a, **k: calls.append(a))
-    mlp().train(task_multi)
-    assert calls == []
 
 
 def test_required_parameters_and_threads(task_multi):

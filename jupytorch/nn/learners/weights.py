@@ -15,13 +15,9 @@ from typing import Any
 
 import torch
 
-from jupytorch.core.exceptions import JupytorchError
+from jupytorch.core.exceptions import JupytorchError, WeightsNotFoundError
 
 __all__ = ["WeightsNotFoundError", "cached_weights", "weights_path"]
-
-
-class WeightsNotFoundError(JupytorchError, FileNotFoundError):
-    """Pretrained weights are not in torch hub's cache and could not be downloaded."""
 
 
 def weights_path(weights: Any) -> Path:

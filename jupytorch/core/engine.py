@@ -1,0 +1,242 @@
+"""The execution engine of ``resample``, ``benchmark`` and tuning: run iterations, seeded, through joblib.
+
+One iteration (:func:`run_iteration`) trains a fresh copy of a learner on some rows of a task
+and predicts others, and hands back an :class:`Outcome` (never raising: finished iterations must
+survive a failing one). :func:`run_all` runs many through joblib (``n_jobs``; any backend the user
+picks with ``joblib.parallel_config``), so learners and tasks must be picklable; it stops at the
+first error, at Ctrl-C and when a progress view asks to stop, and returns a :class:`Run`.
+Seeds for the iterations come from :func:`iteration_seeds`, so that the same seed gives the same bits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import random
+import sys
+import traceback
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from jupytorch.core import progress
+from jupytorch.core.exceptions import InvalidParameterError
+from jupytorch.core.prediction import Prediction
+
+__all__ = [
+    "Outcome",
+    "Run",
+    "add_error_notes",
+    "check_instantiated",
+    "iteration_seeds",
+    "prepare_resampling",
+    "run_all",
+    "run_iteration",
+    "seeded_globals",
+]
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What one iteration sends back: its prediction, log and timings (and the model if stored)."""
+
+    key: int
+    iteration: int
+    prediction: Prediction | None = None
+    log: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    timings: dict[str, float] = dataclasses.field(default_factory=dict)
+    learner: Any = None
+    internal_valid_scores: dict[str, float] | None = None
+    internal_tuned_values: dict[str, Any] | None = None
+    seed: int | None = None
+    error: BaseException | None = None
+    traceback: str = ""
+
+
+# -- one iteration (runs in a joblib worker) ------------------------------------------------------
+@contextlib.contextmanager
+def seeded_globals(seed: int | None) -> Iterator[None]:
+    """Seed Python's, numpy's and (when loaded) torch's global generators; restore them after."""
+    if seed is None:
+        yield
+        return
+    torch = sys.modules.get("torch")
+    saved = (random.getstate(), np.random.get_state(), torch.random.get_rng_state() if torch else None)
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    if torch is not None:  # the CPU generator only: torch.manual_seed also queues every accelerator's
+        torch.default_generator.manual_seed(seed)  # seeding; torch learners seed their device themselves
+    try:
+        yield
+    finally:
+        random.setstate(saved[0])
+        np.random.set_state(saved[1])
+        if torch is not None:
+            torch.random.set_rng_state(saved[2])
+
+
+def _seed_learner(learner: Any, seed: int) -> None:
+    """Give parameters tagged ``seed`` that the user left unset the iteration's seed."""
+    ps = learner.param_set
+    values = ps.values
+    for pid in ps.ids(tags=["seed"]):
+        if pid not in values:
+            with contextlib.suppress(InvalidParameterError):
+                ps.set_values(**{pid: seed % 2**31})
+
+
+def run_iteration(task: Any, learner: Any, train: np.ndarray, test: np.ndarray, iteration: int, seed: int | None, store_model: bool, key: int = 0) -> Outcome:
+    """Train a copy of ``learner`` on the rows ``train`` of ``task`` and predict ``test``.
+
+    A learner with ``validate="test"`` gets the test rows as its internal validation task (as in
+    mlr3). Errors are returned in the Outcome (never raised) so that finished iterations survive.
+    """
+    learner = learner.clone()
+    outcome = Outcome(key=key, iteration=iteration, seed=seed)
+    extra_log: list[dict[str, str]] = []
+    with seeded_globals(seed):
+        if seed is not None:
+            _seed_learner(learner, seed)
+        try:
+            learner.train(_with_test_validation(task, test) if getattr(learner, "validate", None) == "test" else task, train)
+            outcome.prediction = learner.predict(task, test)
+        except Exception as error:  # noqa: BLE001 - recorded or handed back to the caller
+            if learner.encapsulation != "try":
+                outcome.error, outcome.traceback = error, traceback.format_exc()
+                return outcome
+            # an encapsulated learner logged its error and answered with its fallback where it had one
+            # (Learner.encapsulate is the one fallback path); what reaches here has no prediction
+            msg = f"{type(error).__name__}: {error}"
+            failed = bool((learner.state or {}).get("failed"))
+            if not failed and all(entry.get("msg") != msg for entry in learner.log):
+                extra_log.append({"stage": "predict" if learner.state is not None else "train", "class": "error",
+                                  "msg": msg})
+    outcome.log = learner.log + extra_log
+    outcome.timings = dict(learner.timings)
+    outcome.internal_valid_scores = _learner_values(learner, "internal_valid_scores")
+    outcome.internal_tuned_values = _learner_values(learner, "internal_tuned_values")
+    if store_model:
+        outcome.learner = learner
+    return outcome
+
+
+def _with_test_validation(task: Any, test: np.ndarray) -> Any:
+    """A copy of ``task`` whose internal validation task holds the test rows (``validate="test"``)."""
+    valid = task.clone()
+    valid.internal_valid_task = None
+    valid.filter(test)
+    out = task.clone()
+    out.internal_valid_task = valid
+    return out
+
+
+def _learner_values(learner: Any, name: str) -> dict[str, Any] | None:
+    """``learner.<name>`` (or ``learner.state[name]``) as a dict, or None."""
+    try:
+        values = getattr(learner, name, None)
+    except Exception:  # noqa: BLE001 - a property of a failed learner may raise
+        values = None
+    if values is None:
+        values = (learner.state or {}).get(name)
+    return dict(values) if values else None
+
+
+# -- running many iterations ------------------------------------------------------------------------
+def iteration_seeds(seed: int | None, n: int, *path: int) -> list[int | None]:
+    """Independent seeds for ``n`` iterations derived from ``seed`` (all None when it is None)."""
+    if seed is None:
+        return [None] * n
+    children = np.random.SeedSequence([int(seed), *path]).spawn(n)
+    return [int(child.generate_state(1)[0]) for child in children]
+
+
+@dataclasses.dataclass
+class Run:
+    """What :func:`run_all` hands back."""
+
+    finished: list[Outcome]
+    error: BaseException | None = None
+    failed: Outcome | None = None
+    stopped: bool = False
+
+
+def run_all(calls: list[tuple[Any, ...]], n_jobs: int | None, on_outcome: Callable[[Outcome], None]) -> Run:
+    """Run ``run_iteration(*call)`` for every call through joblib.
+
+    Stops at the first error (returned with the outcome that carried it, never raised), at
+    Ctrl-C (returned as the error) and when a progress view asks to stop; with a streaming
+    backend, iterations not yet started are then cancelled. The finished outcomes are kept.
+    """
+    from joblib import Parallel, delayed, effective_n_jobs
+
+    run = Run([])
+    if effective_n_jobs(n_jobs) == 1:  # one at a time in this process: no dispatch costs per iteration
+        results: Any = (run_iteration(*call) for call in calls)
+    else:
+        try:
+            parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+        except ValueError:  # a backend that cannot stream results returns them all at the end
+            parallel = Parallel(n_jobs=n_jobs)
+        results = parallel(delayed(run_iteration)(*call) for call in calls)
+    try:
+        for outcome in results:
+            if outcome.error is not None:
+                run.error, run.failed = outcome.error, outcome
+                break
+            run.finished.append(outcome)
+            on_outcome(outcome)
+            if progress.should_stop():
+                run.stopped = True
+                break
+    except KeyboardInterrupt as error:
+        run.error = error
+    except Exception as error:  # noqa: BLE001 - pickling or worker failures; handed back
+        error.add_note(
+            f"This happened while running iterations with joblib (n_jobs={n_jobs!r}); learners and tasks must be "
+            "picklable to run in other processes."
+        )
+        run.error = error
+    finally:
+        close = getattr(results, "close", None)
+        if close is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # joblib's note that it cancelled the remaining tasks
+                close()
+    return run
+
+
+def add_error_notes(error: BaseException, outcome: Outcome | None, where: str) -> None:
+    """Say where ``error`` happened; add the worker's traceback when it was lost in transit."""
+    if outcome is not None and error.__traceback__ is None and outcome.traceback:
+        error.add_note("Traceback in the worker:\n" + outcome.traceback.rstrip())
+    error.add_note(where)
+
+
+def check_instantiated(resampling: Any, task: Any) -> None:
+    """Raise unless ``resampling`` is instantiated on a task like ``task`` (same id, rows)."""
+    if resampling.task_id != task.id or resampling.task_nrow != task.nrow:
+        raise InvalidParameterError(
+            f"Resampling {resampling.id!r} is instantiated on task {resampling.task_id!r} ({resampling.task_nrow} rows), "
+            f"not on task {task.id!r} ({task.nrow} rows). Pass an uninstantiated resampling (e.g. rsmp('cv')) or "
+            "instantiate it on this task."
+        )
+    rows = task.row_ids
+    for i in range(resampling.iters):
+        used = np.concatenate([resampling.train_set(i), resampling.test_set(i)])
+        if not np.isin(used, rows).all():
+            raise InvalidParameterError(
+                f"Resampling {resampling.id!r} uses row ids that task {task.id!r} does not have (iteration {i})."
+            )
+
+
+def prepare_resampling(resampling: Any, task: Any, seed: int | None) -> Any:
+    """Return ``resampling`` checked against ``task`` if instantiated, else an instantiated clone."""
+    if resampling.is_instantiated:
+        check_instantiated(resampling, task)
+        return resampling
+    resampling = resampling.clone()
+    if seed is not None and "seed" in resampling.param_set and resampling.param_set.values.get("seed") is None:
+        resampling.param_set.set_values(seed=iteration_seeds(seed, 1, 0)[0])
+    return resampling.instantiate(task)

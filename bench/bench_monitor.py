@@ -28,6 +28,10 @@ Usage::
 
     .venv/bin/python bench/bench_monitor.py                 # 7 repeats of 2 epochs
     .venv/bin/python bench/bench_monitor.py --repeats 7 --epochs 2 --threads 1
+    .venv/bin/python bench/bench_monitor.py --preview-only  # LazyTensorPreview's first page only
+
+It also times a :class:`LazyTensorPreview` on a 70 000-row MNIST-format task (idx files written to a
+temporary folder): the kernel time of its first page (goal: under 0.5 s), of paging and of filtering.
 """
 
 from __future__ import annotations
@@ -249,13 +253,55 @@ def run_pair(name: str, fn: Any, repeats: int) -> dict[str, Any]:
     }
 
 
+def write_idx(path: Path, array: np.ndarray) -> None:
+    """Write ``array`` (uint8) in the MNIST idx format."""
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    path.write_bytes(header + np.ascontiguousarray(array, dtype=np.uint8).tobytes())
+
+
+def bench_preview(repeats: int) -> None:
+    """Kernel time of a LazyTensorPreview's first page (and of paging) on a 70 000-row MNIST-format task."""
+    import tempfile
+
+    from jupytorch.notebook._lazy_preview import LazyTensorPreview
+    from jupytorch.tasks.images import load_mnist
+
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "MNIST" / "raw"
+        raw.mkdir(parents=True)
+        for part, n in (("train", 60_000), ("t10k", 10_000)):
+            write_idx(raw / f"{part}-images-idx3-ubyte", rng.integers(0, 256, (n, 28, 28), dtype=np.uint8))
+            write_idx(raw / f"{part}-labels-idx1-ubyte", rng.integers(0, 10, n, dtype=np.uint8))
+        task = load_mnist(tmp)
+        first, paging, filtering = [], [], []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            preview = LazyTensorPreview(task, page_size=24)
+            first.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            preview.page = 1234
+            paging.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            preview.class_filter = "7"
+            filtering.append(time.perf_counter() - start)
+        print(f"LazyTensorPreview on {task.nrow} rows (MNIST idx files), 24 samples a page, {repeats} repeats, median:")
+        print(f"  first page (widget built, page materialized and encoded): {1000 * statistics.median(first):.1f} ms"
+              f" -> target < 500 ms: {'met' if statistics.median(first) < 0.5 else 'NOT met'}")
+        print(f"  next page: {1000 * statistics.median(paging):.1f} ms; class filter: {1000 * statistics.median(filtering):.1f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1 is steadiest on a shared machine)")
+    parser.add_argument("--preview-only", action="store_true", help="only the LazyTensorPreview figure")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    bench_preview(args.repeats)
+    if args.preview_only:
+        return
     from jupytorch.core import progress
 
     progress.set_progress_view("none")  # "off" must really be off

@@ -13,6 +13,7 @@ import re
 import time
 
 import nbformat
+import pytest
 
 try:
     from playwright.sync_api import expect
@@ -283,6 +284,59 @@ def test_lab_learner_magic_trains_stops_and_inspects(lab, page, artifacts):
         expect(edge).to_have_text("(None, 64)")
         graph.screenshot(path=str(artifacts / "lab_magic_graph_view.png"))
         page.screenshot(path=str(artifacts / "lab_magic_notebook.png"))
+        assert dialogs == []
+    finally:
+        page.request.delete(f"{base}/api/sessions/{session['id']}")
+
+
+# -- LazyTensorPreview in JupyterLab and in Notebook 7 (the same server serves both front ends) ----
+
+PREVIEW_CELL = '''\
+import jupytorch as jt
+from jupytorch import po
+
+digits = jt.tsk("digits")
+augmented = po("augment_random_horizontal_flip").train([digits])[0]
+task = po("trafo_normalize", mean=0.3, std=0.3).train([augmented])[0]
+preview = jt.LazyTensorPreview(task, page_size=12)
+preview
+'''
+
+PREVIEW_CHECK_CELL = 'print(f"PREVIEW page={preview.page} compare={preview.compare} first={preview.samples[0][\'row\']}")'
+
+
+@pytest.mark.parametrize("front_end", ["lab", "notebook"])
+def test_lazy_preview_pages_and_compares_in_lab_and_notebook7(lab, page, artifacts, front_end):
+    base, root = lab
+    name = f"preview_{front_end}.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in (PREVIEW_CELL, PREVIEW_CHECK_CELL)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / name)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{base}/lab/tree/{name}" if front_end == "lab" else f"{base}/notebooks/{name}")
+    session = _wait_for_kernel(page, base, name)
+    try:
+        page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
+        widget = page.locator(".jt-lp")
+        expect(widget.locator(".jt-lp-card")).to_have_count(12, timeout=60_000)
+        expect(widget.locator(".jt-lp-info")).to_have_text("1,797 rows \u00b7 1x8x8")
+        widget.locator(".jt-lp-compare-box").check()
+        expect(widget.locator(".jt-lp-before")).to_have_count(12, timeout=20_000)
+        widget.locator(".jt-lp-next").click()
+        expect(widget.locator(".jt-lp-page")).to_have_text("page 2 / 150", timeout=20_000)
+        expect(widget.locator(".jt-lp-meta").first).to_contain_text("#12 ")
+        widget.locator(".jt-lp-card").first.click()
+        expect(widget.locator(".jt-lp-detail-title")).to_contain_text("row 12", timeout=20_000)
+        widget.scroll_into_view_if_needed()
+        widget.screenshot(path=str(artifacts / f"{front_end}_lazy_preview.png"))
+        page.locator(".jp-Notebook .jp-Cell").last.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Control+Enter")
+        expect(page.locator(".jp-OutputArea-output", has_text="PREVIEW")).to_contain_text(
+            "PREVIEW page=1 compare=True first=12", timeout=30_000)
         assert dialogs == []
     finally:
         page.request.delete(f"{base}/api/sessions/{session['id']}")

@@ -181,7 +181,8 @@ class ProgressState:
                 owner.completed = max(owner.completed, owner.finished_children)
         if level == "epoch":
             epoch = int(info.get("epoch", bar.info.get("epoch", len(self.history) + 1)))
-            row = {"epoch": epoch, "train": _scores(info.get("train")), "valid": _scores(info.get("valid"))}
+            row = {"epoch": epoch, "train": _scores(info.get("train")), "valid": _scores(info.get("valid")),
+                   "duration_s": now - bar.started, "time": time.time()}
             self.history.append(row)
             if "train" in self.levels:
                 self.levels["train"].completed = max(self.levels["train"].completed, epoch)

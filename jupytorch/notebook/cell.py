@@ -586,38 +586,13 @@ def device_info() -> Any:
     >>> device_info().iloc[0]["device"]
     'cpu'
     """
-    import os
-
     import pandas as pd
 
-    rows: list[dict[str, Any]] = []
     try:
-        import torch
+        from jupytorch.nn.device import device_rows
     except ImportError:
         return pd.DataFrame([{"device": "cpu", "name": "torch is not installed", "available": True}])
-    rows.append({"device": "cpu", "name": f"{os.cpu_count()} cores, torch {torch.__version__}, "
-                                          f"{torch.get_num_threads()} threads", "available": True})
-    if torch.cuda.is_available():
-        for index in range(torch.cuda.device_count()):
-            props = torch.cuda.get_device_properties(index)
-            row = {
-                "device": f"cuda:{index}", "name": props.name, "available": True,
-                "memory_total_gb": round(props.total_memory / 2**30, 2),
-                "memory_used_gb": round(torch.cuda.memory_allocated(index) / 2**30, 3),
-                "memory_peak_gb": round(torch.cuda.max_memory_allocated(index) / 2**30, 3),
-                "capability": f"{props.major}.{props.minor}",
-            }
-            try:
-                row["utilization_pct"] = torch.cuda.utilization(index)
-            except Exception:  # noqa: BLE001 - needs NVML (pynvml)
-                pass
-            rows.append(row)
-    else:
-        rows.append({"device": "cuda", "name": "no CUDA GPU visible", "available": False})
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        rows.append({"device": "mps", "name": "Apple Metal", "available": True})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(device_rows())
 
 
 def listing(what: str) -> Any:

@@ -29,6 +29,7 @@ from typing import Any, Protocol
 __all__ = [
     "ProgressListener", "listen", "emit", "has_listeners", "should_stop", "active_listeners",
     "auto_view", "set_progress_view", "progress_view_kind", "set_view_factory", "default_view", "learner_name",
+    "stop_is_shown",
 ]
 
 _log = logging.getLogger(__name__)
@@ -117,6 +118,26 @@ def emit(level: str, stage: str, total: int | None = None, completed: int = 0, *
     event = {"level": level, "stage": stage, "total": total, "completed": completed, "info": info}
     for listener in list(_listeners):
         listener.on_event(event)
+
+
+def stop_is_shown() -> bool:
+    """Whether a listening view tells the user about a Stop itself (the widget), so no warning is needed.
+
+    Views say so with a true ``reports_stop`` attribute.
+
+    Examples
+    --------
+    >>> class Widgetish:
+    ...     reports_stop = True
+    ...     def on_event(self, event):
+    ...         pass
+    >>> stop_is_shown()
+    False
+    >>> with listen(Widgetish()):
+    ...     stop_is_shown()
+    True
+    """
+    return any(getattr(listener, "reports_stop", False) for listener in _listeners)
 
 
 def should_stop() -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from jupytorch.core import progress
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.nn.callbacks.base import Callback
 from jupytorch.nn.callbacks.checkpoint import CallbackCheckpoint, load_checkpoint
@@ -112,7 +113,7 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
         if folder is not None:
             trainer.restore(load_checkpoint(folder, learner_id=learner.id))
         trainer.fit()
-    if ctx.interrupted:
+    if ctx.interrupted and not progress.stop_is_shown():  # the widget already says so: no second report
         from jupytorch.nn.learner_torch import warn_interrupted
 
         warn_interrupted(learner, ctx.epoch, ctx.step)

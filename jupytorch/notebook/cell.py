@@ -470,8 +470,9 @@ class LearnerCellResult:
     train_seconds: float | None = None
     stopped: bool = False
 
-    def summary(self) -> str:
-        """One line naming what was bound (what the magic prints)."""
+    def summary(self, stop_note: bool = True) -> str:
+        """One line naming what was bound (what the magic prints); ``stop_note=False`` leaves out a Stop
+        that the progress widget already reported."""
         parts = []
         for name, value in self.bound.items():
             what = type(value).__name__
@@ -479,7 +480,7 @@ class LearnerCellResult:
                 what += f", trained in {self.train_seconds:.1f} s"
             parts.append(f"{name} ({what})")
         line = "Bound " + ", ".join(parts) + "."
-        if self.stopped:
+        if self.stopped and stop_note:
             line += " Stopped on request: the results so far are kept."
         return line
 

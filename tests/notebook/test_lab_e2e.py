@@ -256,7 +256,11 @@ def test_lab_learner_magic_trains_stops_and_inspects(lab, page, artifacts):
         monitor.locator(".jt-stop").click()
         expect(monitor.locator(".jt-status")).to_have_text("stopped", timeout=30_000)
         bound = page.locator(".jp-OutputArea-output", has_text="Bound mlp")
-        expect(bound).to_contain_text("Stopped on request", timeout=30_000)
+        expect(bound).to_be_visible(timeout=30_000)
+        # the Stop is reported once, in the widget: no repeat in the cell, no warning block
+        assert "Stopped on request" not in bound.inner_text()
+        assert page.locator(".jp-OutputArea-output", has_text="JupytorchWarning").count() == 0
+        assert page.locator(".jp-OutputArea-output", has_text="stopped by the user").count() == 0
 
         # the kernel kept the model and its history; the learner predicts
         result = page.locator(".jp-OutputArea-output", has_text=re.compile("RESULT epochs="))

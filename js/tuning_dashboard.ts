@@ -126,8 +126,13 @@ function empty(text: string): HTMLElement {
   return h("div", "jt-td-empty", text);
 }
 
+/** A parameter value for display: numbers with about five significant digits. */
+function paramText(v: unknown): string {
+  return typeof v === "number" && !Number.isInteger(v) ? formatNumber(v, 5) : formatValue(v);
+}
+
 function trialTip(t: TrialRow, metric: string): string {
-  const params = Object.entries(t.params).map(([k, v]) => `${k}=${formatValue(v)}`).join(", ");
+  const params = Object.entries(t.params).map(([k, v]) => `${k}=${paramText(v)}`).join(", ");
   return `trial ${t.number} (${t.state}) ${metric}=${formatNumber(t.values?.[0] ?? null)} ${params}`;
 }
 
@@ -184,7 +189,7 @@ function render({ model, el }: RenderProps<TuningDashboardModel>) {
     const best = model.get("best") ?? {};
     bestLine.textContent = best.number === undefined ? ""
       : `best: trial ${best.number}, ${metric()} = ${formatNumber(best.values?.[0] ?? null, 6)}; ` +
-        Object.entries(best.params ?? {}).map(([k, v]) => `${k}=${formatValue(v)}`).join(", ");
+        Object.entries(best.params ?? {}).map(([k, v]) => `${k}=${paramText(v)}`).join(", ");
   }
 
   function drawTabs() {
@@ -219,7 +224,8 @@ function render({ model, el }: RenderProps<TuningDashboardModel>) {
     const { svg, px, py } = frame("objective by trial", "trial", metric(), x, axis(ys));
     for (const t of done) dot(svg, px(t.number), py(t.values![0] as number), "jt-td-dot", trialTip(t, metric()));
     const best = bestSoFar(trials, direction);
-    const d = best.map(([n, v], i) => `${i ? "L" : "M"}${px(n).toFixed(1)},${py(v).toFixed(1)}`).join("");
+    // a step line: the best so far holds until a better trial arrives
+    const d = best.map(([n, v], i) => `${i ? `H${px(n).toFixed(1)}V` : `M${px(n).toFixed(1)},`}${py(v).toFixed(1)}`).join("");
     svg.appendChild(s("path", { class: "jt-td-best-line", d }));
     body.appendChild(svg);
   }

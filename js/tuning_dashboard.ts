@@ -185,7 +185,9 @@ function render({ model, el }: RenderProps<TuningDashboardModel>) {
     liveBox.checked = !!model.get("live");
     const requested = !!model.get("stop_requested");
     stop.disabled = requested;
-    stop.textContent = requested ? "Stopping after this trial\u2026" : "Stop";
+    stop.textContent = requested ? "Stop requested" : "Stop";
+    stop.title = requested ? "Tuning ends after the running trial; the study keeps every finished trial."
+      : "End tuning after the running trial; the study keeps every finished trial.";
     const best = model.get("best") ?? {};
     bestLine.textContent = best.number === undefined ? ""
       : `best: trial ${best.number}, ${metric()} = ${formatNumber(best.values?.[0] ?? null, 6)}; ` +

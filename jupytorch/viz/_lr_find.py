@@ -54,7 +54,7 @@ def _build_lr_find_figure(info: LRFindInfo) -> Figure:
     for k, (name, lr) in enumerate(info.suggestions.items()):
         y = float(np.interp(np.log10(lr), np.log10(info.lr), info.smoothed))
         figure.add_trace(go.Scatter(x=[lr], y=[y], mode="markers+text", name=f"{name} {lr:.2g}",
-                                    text=[f"{name} {lr:.2g}"], textposition="top right",
+                                    text=[f"{name} {lr:.2g}"], textposition=("top left", "bottom right")[k % 2],
                                     marker={"size": 11, "color": color(k + 1), "symbol": "circle"},
                                     hovertemplate=f"{name}: lr %{{x:.3g}}<extra></extra>"))
     finite = info.smoothed[np.isfinite(info.smoothed)]

@@ -37,6 +37,15 @@ export interface HistoryRow {
   time?: number | null;
 }
 
+export interface ScoreRow {
+  learner_id: string;
+  task_id: string;
+  resampling_id: string;
+  iterations: number;
+  total: number | null;
+  score: Record<string, number | null>;
+}
+
 export interface DeviceInfo {
   type: string;
   name: string;
@@ -54,6 +63,7 @@ export interface TrainingMonitorModel {
   bars: ProgressBar[];
   stats: Stats;
   history: HistoryRow[];
+  scores: ScoreRow[];
   device: DeviceInfo;
   stop_requested: boolean;
 }
@@ -180,6 +190,26 @@ export function drawEpochTable(container: HTMLElement, history: HistoryRow[]): v
   container.appendChild(table);
 }
 
+/** Benchmarks of learners without epochs: one row per experiment with its mean score so far. */
+export function drawScoreTable(container: HTMLElement, scores: ScoreRow[]): void {
+  clear(container);
+  container.hidden = scores.length === 0;
+  if (!scores.length) return;
+  const measures = [...new Set(scores.flatMap((r) => Object.keys(r.score ?? {})))];
+  const table = h("table", "jt-epochs jt-scores");
+  const head = h("tr");
+  for (const name of ["learner", "task", "resampling", "iterations", ...measures.map((m) => `${m} (mean)`)]) head.append(h("th", "", name));
+  table.appendChild(head);
+  for (const row of scores) {
+    const tr = h("tr");
+    tr.append(h("td", "jt-scores-learner", row.learner_id), h("td", "", row.task_id), h("td", "", row.resampling_id),
+      h("td", "", row.total === null ? String(row.iterations) : `${row.iterations}/${row.total}`));
+    for (const m of measures) tr.append(h("td", "", formatNumber(row.score?.[m] ?? null)));
+    table.appendChild(tr);
+  }
+  container.appendChild(table);
+}
+
 function render({ model, el }: RenderProps<TrainingMonitorModel>) {
   addStyle(el, css);
   const root = h("div", "jt-monitor");
@@ -200,7 +230,8 @@ function render({ model, el }: RenderProps<TrainingMonitorModel>) {
   logBox.type = "checkbox";
   chartTools.append(logBox, h("span", "", "log scale"));
   const epochs = h("div", "jt-epoch-table");
-  root.append(header, bars, stats, device, message, chartTools, charts, epochs);
+  const scoreTable = h("div", "jt-score-table");
+  root.append(header, bars, stats, device, message, chartTools, charts, epochs, scoreTable);
   el.appendChild(root);
 
   stop.addEventListener("click", () => {
@@ -227,6 +258,7 @@ function render({ model, el }: RenderProps<TrainingMonitorModel>) {
     chartTools.hidden = charts.hidden || history.length === 0;
     drawCharts(charts, history, logBox.checked);
     drawEpochTable(epochs, charts.hidden ? [] : history);
+    drawScoreTable(scoreTable, charts.hidden ? model.get("scores") ?? [] : []);
   };
   logBox.addEventListener("change", () => updateCharts());
   const updateBars = () => {
@@ -258,6 +290,7 @@ function render({ model, el }: RenderProps<TrainingMonitorModel>) {
     ["change:device", updateDevice],
     ["change:message", updateMessage],
     ["change:history", updateCharts],
+    ["change:scores", updateCharts],
   ];
   for (const [event, handler] of handlers) model.on(event, handler);
   return () => {

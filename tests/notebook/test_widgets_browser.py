@@ -179,7 +179,7 @@ def test_training_monitor_shows_progress_device_and_curves(page, mount, artifact
     mount(idle)
     expect(page.locator(".jt-status")).to_have_text("waiting")
     expect(page.locator(".jt-stop")).to_be_disabled()
-    expect(page.locator(".jt-chart-empty")).to_be_visible()
+    expect(page.locator(".jt-charts")).to_be_hidden()  # nothing trains yet: no curve placeholder
 
     monitor, _ = trained_monitor(3)
     push_state(page, monitor)
@@ -294,3 +294,21 @@ def test_monitor_on_large_losses_log_scale_hover_and_epoch_table(page, mount, ar
     assert page.evaluate("window.__errors") == [] and page.evaluate("window.__dialogs") == 0
     assert page.locator("img").count() == 0
     page.locator(".jt-monitor").screenshot(path=str(artifacts / "monitor_large_losses_log.png"))
+
+
+def test_benchmark_without_epochs_shows_scores_not_curves(page, mount):
+    monitor = TrainingMonitor()
+    monitor.handle({"level": "benchmark", "stage": "begin", "total": 2, "completed": 0, "info": {}})
+    for k, (learner, mse) in enumerate([(EVIL, 25.5), ("regr.featureless", 40.9)]):
+        info = {"learner_id": learner, "task_id": "mtcars", "resampling_id": "cv", "experiment": k, "score": {"regr.mse": mse}}
+        monitor.handle({"level": "resample", "stage": "begin", "total": 3, "completed": 0, "info": info})
+        monitor.handle({"level": "resample", "stage": "end", "total": 3, "completed": 3, "info": info})
+    monitor.handle({"level": "benchmark", "stage": "end", "total": 2, "completed": 2, "info": {}})
+    mount(monitor)
+    rows = page.locator(".jt-scores tr")
+    expect(rows).to_have_count(3)
+    assert rows.first.locator("th").all_text_contents() == ["learner", "task", "resampling", "iterations", "regr.mse (mean)"]
+    assert rows.nth(1).locator("td").all_text_contents() == [EVIL, "mtcars", "cv", "3/3", "25.5"]
+    assert not page.locator(".jt-charts").is_visible()  # no "Curves appear after the first epoch"
+    assert not page.locator(".jt-chart-tools").is_visible()
+    assert page.evaluate("window.__errors") == [] and page.locator("img").count() == 0

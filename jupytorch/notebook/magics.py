@@ -91,5 +91,12 @@ def _number(value: Any) -> str:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Register the magics (called by ``%load_ext jupytorch``)."""
+    """Register the magics (called by ``%load_ext jupytorch``), and show lazy-tensor Series as previews."""
     ipython.register_magics(JupytorchMagics)
+    formatter = getattr(getattr(ipython, "display_formatter", None), "mimebundle_formatter", None)
+    if formatter is not None:
+        import pandas as pd
+
+        from jupytorch.notebook.reprs import lazy_series_mimebundle
+
+        formatter.for_type(pd.Series, lazy_series_mimebundle)

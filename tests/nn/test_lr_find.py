@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import jupytorch as jt
 from jupytorch.core.exceptions import InvalidParameterError

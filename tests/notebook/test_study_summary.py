@@ -8,7 +8,12 @@ import optuna
 import pytest
 
 from jupytorch.core.exceptions import InvalidParameterError
-from jupytorch.notebook._study_summary import MAX_STEPS, param_importance, resolve_study, summarize
+from jupytorch.notebook._study_summary import (
+    MAX_STEPS,
+    param_importance,
+    resolve_study,
+    summarize,
+)
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 

@@ -319,7 +319,8 @@ def test_lazy_preview_pages_and_compares_in_lab_and_notebook7(lab, page, artifac
     nbformat.write(nb, root / name)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(f"{base}/lab/tree/{name}" if front_end == "lab" else f"{base}/notebooks/{name}")
+    # a fresh workspace, so that notebooks of earlier tests are not open beside this one
+    page.goto(f"{base}/lab/workspaces/preview-e2e/tree/{name}" if front_end == "lab" else f"{base}/notebooks/{name}")
     session = _wait_for_kernel(page, base, name)
     try:
         page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()

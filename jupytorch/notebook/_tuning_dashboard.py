@@ -5,13 +5,17 @@ trial table, parallel coordinates, parameter importance, slice plots, intermedia
 several objectives, the Pareto front. ``refresh()`` re-reads the study (throttled); ``live=True``
 polls the storage in a background thread, so a study that other workers fill updates by itself.
 The Stop button sets ``stop_requested``: a tuner asks :meth:`should_stop` between trials, or passes
-:meth:`optuna_callback` to ``study.optimize`` to end after the running trial.
+:meth:`optuna_callback` to ``study.optimize`` to end after the running trial. Inside
+``with dash.listen():`` the trials' trainings report to one TrainingMonitor shown under the
+dashboard instead of opening a monitor each.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import anywidget
@@ -39,6 +43,8 @@ class TuningDashboard(anywidget.AnyWidget):
         Poll the storage every ``interval`` seconds in a background thread.
     interval : float, default 2.0
         Least seconds between two reads of the study (``refresh`` and live polling); at least 0.5.
+    monitor : bool, default False
+        Show the running trial's TrainingMonitor under the dashboard (set by :meth:`listen` too).
 
     Examples
     --------
@@ -81,6 +87,8 @@ class TuningDashboard(anywidget.AnyWidget):
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._poller = UiPoller(interval=0.1)  # lets a busy cell see the Stop click
+        self._monitor: Any = None
+        self._show_monitor = bool(kwargs.pop("monitor", False))
         super().__init__(**kwargs)
         self.refresh(force=True)
         self.live = live
@@ -143,6 +151,37 @@ class TuningDashboard(anywidget.AnyWidget):
         self.live = False
         self._poller.close()
         super().close()
+
+    # -- the running trial's training ------------------------------------------------------------
+    @property
+    def monitor(self) -> Any:
+        """The TrainingMonitor of the running trial (created on first use), shown under the dashboard."""
+        if self._monitor is None:
+            from jupytorch.notebook._training_monitor import TrainingMonitor
+
+            self._monitor = TrainingMonitor()
+        return self._monitor
+
+    @contextlib.contextmanager
+    def listen(self) -> Iterator[TuningDashboard]:
+        """Route the progress of trainings inside this block (the trials) to :attr:`monitor`.
+
+        Without it, each trial's training would open a monitor of its own in the cell; with it the
+        dashboard's display shows one monitor, of the trial that runs now, under the dashboard.
+        """
+        from jupytorch.core import progress
+        from jupytorch.notebook.progress_bridge import WidgetProgress
+
+        self._show_monitor = True
+        with progress.listen(WidgetProgress(self.monitor, display=False)):
+            yield self
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        if not self._show_monitor:
+            return super()._repr_mimebundle_(**kwargs)
+        import ipywidgets
+
+        return ipywidgets.VBox([self, self.monitor])._repr_mimebundle_(**kwargs)
 
     # -- Stop -------------------------------------------------------------------------------------
     def should_stop(self) -> bool:

@@ -72,3 +72,28 @@ def test_five_hundred_trials_summarize_quickly_enough_to_poll():
     study.optimize(objective, n_trials=500)
     dash = TuningDashboard(study)
     assert len(dash.trials) == 500 and dash.counts["pruned"] == 125
+
+
+def test_listen_routes_trial_trainings_to_one_monitor_under_the_dashboard():
+    import jupytorch as jt
+    from jupytorch.core import progress
+
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    dash = TuningDashboard(study)
+    assert "VBox" not in str(dash._repr_mimebundle_())
+
+    def objective(trial):
+        learner = jt.lrn("classif.mlp", neurons=(4,), epochs=trial.suggest_int("epochs", 1, 2), batch_size=50,
+                         device="cpu", seed=1)
+        learner.train(jt.tsk("iris"))
+        return float(learner.model.epochs)
+
+    with dash.listen():
+        assert progress.has_listeners()  # trainings inside do not open views of their own
+        study.optimize(objective, n_trials=2, callbacks=[dash.optuna_callback()])
+    assert not progress.has_listeners()
+    assert dash.monitor.status == "finished" and dash.monitor.title.startswith("Training classif.mlp")
+    bundle = dash._repr_mimebundle_()
+    data = bundle[0] if isinstance(bundle, tuple) else bundle
+    model_id = data["application/vnd.jupyter.widget-view+json"]["model_id"]
+    assert model_id not in (dash.model_id, dash.monitor.model_id)  # a VBox holding both

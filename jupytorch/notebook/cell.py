@@ -543,7 +543,7 @@ def run_learner_cell(line: str, body: str, namespace: MutableMapping[str, Any], 
             result.bound[f"{name}_{suffix}"] = value
     if opts.train and not result.stopped:
         start = time.perf_counter()
-        with progress.auto_view():
+        with progress.auto_view(), progress.learner_name(name):  # the monitor's title names the cell's learner
             learner.train(task)
         result.train_seconds = time.perf_counter() - start
         model = learner.model if learner.state is not None else None

@@ -64,7 +64,7 @@ def device_status(device: Any = "cpu", utilization: bool = True) -> dict[str, An
     if device.type == "mps":
         return {"type": "mps", "name": "Apple Metal"}
     threads = torch.get_num_threads()
-    return {"type": device.type, "name": f"{os.cpu_count()} cores, {threads} torch threads"}
+    return {"type": device.type, "name": f"{os.cpu_count()} cores, torch threads: {threads}"}
 
 
 def device_rows() -> list[dict[str, Any]]:

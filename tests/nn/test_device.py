@@ -10,7 +10,7 @@ from jupytorch.nn.device import device_rows, device_status
 
 def test_cpu_status_names_cores_and_threads():
     status = device_status("cpu")
-    assert status["type"] == "cpu" and f"{torch.get_num_threads()} torch threads" in status["name"]
+    assert status["type"] == "cpu" and status["name"].endswith(f"torch threads: {torch.get_num_threads()}")
     rows = device_rows()
     assert rows[0]["device"] == "cpu" and rows[0]["available"] is True
     assert any(r["device"].startswith("cuda") for r in rows)  # a GPU row, or the "no CUDA GPU visible" one

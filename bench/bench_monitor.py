@@ -28,6 +28,14 @@ Usage::
 
     .venv/bin/python bench/bench_monitor.py                 # 7 repeats of 2 epochs
     .venv/bin/python bench/bench_monitor.py --repeats 7 --epochs 2 --threads 1
+    .venv/bin/python bench/bench_monitor.py --preview-only  # LazyTensorPreview's first page only
+    .venv/bin/python bench/bench_monitor.py --dashboard-only  # TuningDashboard overhead only
+
+It also times a :class:`LazyTensorPreview` on a 70 000-row MNIST-format task (idx files written to a
+temporary folder): the kernel time of its first page (goal: under 0.5 s), of paging and of filtering;
+and an Optuna study optimized with and without a :class:`TuningDashboard` (its callback after every
+trial, throttled updates JSON-encoded as a kernel comm would): the share of the run spent in the
+dashboard (goal: at most 3%).
 """
 
 from __future__ import annotations
@@ -249,13 +257,114 @@ def run_pair(name: str, fn: Any, repeats: int) -> dict[str, Any]:
     }
 
 
+def write_idx(path: Path, array: np.ndarray) -> None:
+    """Write ``array`` (uint8) in the MNIST idx format."""
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(int(d).to_bytes(4, "big") for d in array.shape)
+    path.write_bytes(header + np.ascontiguousarray(array, dtype=np.uint8).tobytes())
+
+
+def bench_preview(repeats: int) -> None:
+    """Kernel time of a LazyTensorPreview's first page (and of paging) on a 70 000-row MNIST-format task."""
+    import tempfile
+
+    from jupytorch.notebook._lazy_preview import LazyTensorPreview
+    from jupytorch.tasks.images import load_mnist
+
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "MNIST" / "raw"
+        raw.mkdir(parents=True)
+        for part, n in (("train", 60_000), ("t10k", 10_000)):
+            write_idx(raw / f"{part}-images-idx3-ubyte", rng.integers(0, 256, (n, 28, 28), dtype=np.uint8))
+            write_idx(raw / f"{part}-labels-idx1-ubyte", rng.integers(0, 10, n, dtype=np.uint8))
+        task = load_mnist(tmp)
+        first, paging, filtering = [], [], []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            preview = LazyTensorPreview(task, page_size=24)
+            first.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            preview.page = 1234
+            paging.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            preview.class_filter = "7"
+            filtering.append(time.perf_counter() - start)
+        print(f"LazyTensorPreview on {task.nrow} rows (MNIST idx files), 24 samples a page, {repeats} repeats, median:")
+        print(f"  first page (widget built, page materialized and encoded): {1000 * statistics.median(first):.1f} ms"
+              f" -> target < 500 ms: {'met' if statistics.median(first) < 0.5 else 'NOT met'}")
+        print(f"  next page: {1000 * statistics.median(paging):.1f} ms; class filter: {1000 * statistics.median(filtering):.1f} ms")
+
+
+def bench_dashboard(repeats: int, n_trials: int = 60) -> None:
+    """Tuning with and without a TuningDashboard (its callback after every trial, updates over a JSON comm)."""
+    import comm
+    import optuna
+
+    from jupytorch.notebook._tuning_dashboard import TuningDashboard
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    comm.create_comm = json_comm
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(400, 60)), rng.normal(size=400)
+
+    def objective(trial: Any) -> float:  # a ridge fit of ~25 ms: a small real model
+        alpha = trial.suggest_float("alpha", 1e-4, 10, log=True)
+        k = trial.suggest_int("features", 10, 60)
+        loss = 0.0
+        for step in range(5):
+            x = a[:, :k]
+            w = np.linalg.solve(x.T @ x + alpha * np.eye(k), x.T @ b)
+            loss = float(np.mean((x @ w - b) ** 2)) + 0.01 * step
+            trial.report(loss, step)
+            for _ in range(12):
+                np.linalg.svd(x[:120], full_matrices=False)
+        return loss
+
+    walls: dict[str, list[float]] = {"off": [], "dashboard": []}
+    direct: list[float] = []
+    for _ in range(repeats):
+        for side in ("off", "dashboard"):
+            study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+            callbacks, inside = [], [0.0]
+            if side == "dashboard":
+                dash = TuningDashboard(study)
+                inner = dash.optuna_callback()
+
+                def timed(st: Any, tr: Any, inner: Any = inner) -> None:
+                    t0 = time.perf_counter()
+                    inner(st, tr)
+                    inside[0] += time.perf_counter() - t0
+
+                callbacks = [timed]
+            start = time.perf_counter()
+            study.optimize(objective, n_trials=n_trials, callbacks=callbacks)
+            wall = time.perf_counter() - start
+            walls[side].append(wall)
+            if side == "dashboard":
+                direct.append(inside[0] / wall)
+                dash.close()
+    off, on = statistics.median(walls["off"]), statistics.median(walls["dashboard"])
+    print(f"TuningDashboard: {n_trials} trials of a ~{1000 * off / n_trials:.0f} ms objective, {repeats} repeats, median:")
+    print(f"  wall without {off:.2f} s, with the dashboard {on:.2f} s ({100 * (on / off - 1):+.1f}%, noisy); "
+          f"time inside the dashboard's callback {100 * statistics.median(direct):.2f}% of the run "
+          f"-> target <= 3%: {'met' if statistics.median(direct) <= 0.03 else 'NOT met'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (1 is steadiest on a shared machine)")
+    parser.add_argument("--preview-only", action="store_true", help="only the LazyTensorPreview figure")
+    parser.add_argument("--dashboard-only", action="store_true", help="only the TuningDashboard figure")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if not args.dashboard_only:
+        bench_preview(args.repeats)
+    if not args.preview_only:
+        bench_dashboard(min(args.repeats, 3))
+    if args.preview_only or args.dashboard_only:
+        return
     from jupytorch.core import progress
 
     progress.set_progress_view("none")  # "off" must really be off

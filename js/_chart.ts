@@ -68,8 +68,26 @@ const W = 320;
 const H = 168;
 const M = { left: 46, right: 10, top: 24, bottom: 24 };
 
-/** Draw one chart of `name` into `container` (replacing what was there). */
-export function drawMetricChart(container: HTMLElement, name: string, series: MetricSeries): void {
+/** Log-scale ticks (in log10 units) covering [lo, hi] given in log10 units: whole decades, or nice steps within one. */
+export function logTicks(lo: number, hi: number): number[] {
+  if (Math.floor(hi) - Math.ceil(lo) >= 1) {
+    const out: number[] = [];
+    const step = Math.max(1, Math.ceil((Math.ceil(hi) - Math.floor(lo)) / 5));
+    for (let e = Math.floor(lo); e <= Math.ceil(hi); e += step) out.push(e);
+    return out;
+  }
+  return niceTicks(Math.pow(10, lo), Math.pow(10, hi), 4).filter((v) => v > 0).map((v) => Math.log10(v));
+}
+
+/** Left margin (in chart units) that fits the longest tick label. */
+export function leftMargin(labels: string[]): number {
+  const longest = Math.max(1, ...labels.map((l) => l.length));
+  return Math.max(28, Math.ceil(10 + longest * 5.6));
+}
+
+/** Draw one chart of `name` into `container` (replacing what was there); `log` puts the y axis on a log scale
+ * (when every value is positive). */
+export function drawMetricChart(container: HTMLElement, name: string, series: MetricSeries, log = false): void {
   clear(container);
   const all = [...series.train, ...series.valid];
   const svg = s("svg", { class: "jt-chart-svg", viewBox: `0 0 ${W} ${H}`, role: "img" });
@@ -88,20 +106,26 @@ export function drawMetricChart(container: HTMLElement, name: string, series: Me
     container.appendChild(svg);
     return;
   }
-  const ys = all.map((p) => p[1]);
-  const yTicks = niceTicks(Math.min(...ys), Math.max(...ys), 4);
-  const yLo = yTicks[0];
-  const yHi = yTicks[yTicks.length - 1];
+  const logScale = log && all.every((p) => p[1] > 0);
+  svg.dataset.scale = logScale ? "log" : "linear";
+  const tf = (y: number) => (logScale ? Math.log10(y) : y);
+  const ys = all.map((p) => tf(p[1]));
+  const yTicks = logScale ? logTicks(Math.min(...ys), Math.max(...ys)) : niceTicks(Math.min(...ys), Math.max(...ys), 4);
+  const yLo = Math.min(yTicks[0], ...ys);
+  const yHi = Math.max(yTicks[yTicks.length - 1], ...ys);
+  const labels = yTicks.map((t) => formatNumber(logScale ? Number(Math.pow(10, t).toPrecision(6)) : t, 3));
+  const left = leftMargin(labels);
   const xHi = Math.max(...all.map((p) => p[0]), 2);
   const xTicks = epochTicks(xHi);
-  const px = (x: number) => M.left + ((x - 1) / Math.max(1, xHi - 1)) * (W - M.left - M.right);
-  const py = (y: number) => H - M.bottom - ((y - yLo) / Math.max(1e-300, yHi - yLo)) * (H - M.top - M.bottom);
+  const px = (x: number) => left + ((x - 1) / Math.max(1, xHi - 1)) * (W - left - M.right);
+  const py = (y: number) => H - M.bottom - ((tf(y) - yLo) / Math.max(1e-300, yHi - yLo)) * (H - M.top - M.bottom);
+  const pt = (t: number) => H - M.bottom - ((t - yLo) / Math.max(1e-300, yHi - yLo)) * (H - M.top - M.bottom);
 
   const axes = s("g", { class: "jt-chart-axes" });
-  for (const t of yTicks) {
-    axes.appendChild(s("line", { class: "jt-chart-grid", x1: M.left, x2: W - M.right, y1: py(t), y2: py(t) }));
-    axes.appendChild(s("text", { class: "jt-chart-tick", x: M.left - 5, y: py(t) + 3.5, "text-anchor": "end" }, formatNumber(t)));
-  }
+  yTicks.forEach((t, i) => {
+    axes.appendChild(s("line", { class: "jt-chart-grid", x1: left, x2: W - M.right, y1: pt(t), y2: pt(t) }));
+    axes.appendChild(s("text", { class: "jt-chart-tick jt-chart-ytick", x: left - 5, y: pt(t) + 3.5, "text-anchor": "end" }, labels[i]));
+  });
   for (const t of xTicks) {
     axes.appendChild(s("text", { class: "jt-chart-tick", x: px(t), y: H - M.bottom + 13, "text-anchor": "middle" }, String(t)));
   }
@@ -113,17 +137,19 @@ export function drawMetricChart(container: HTMLElement, name: string, series: Me
     if (!points.length) continue;
     const d = points.map(([x, y], i) => `${i ? "L" : "M"}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join("");
     svg.appendChild(s("path", { class: `jt-chart-line jt-${split}`, d }));
-    if (points.length <= 40) {
-      for (const [x, y] of points) {
-        svg.appendChild(s("circle", { class: `jt-chart-dot jt-${split}`, cx: px(x), cy: py(y), r: 2.3 }));
-      }
+    for (const [x, y] of points) {
+      // every point carries its value as a hover tooltip; beyond 40 points the dots show only on hover
+      const dot = s("circle", { class: `jt-chart-dot jt-${split}${points.length > 40 ? " jt-chart-dot-hidden" : ""}`,
+        cx: px(x), cy: py(y), r: 2.3 });
+      dot.appendChild(s("title", {}, `epoch ${x} ${split} ${name}: ${formatNumber(y, 6)}`));
+      svg.appendChild(dot);
     }
   }
   container.appendChild(svg);
 }
 
-/** Draw every measure of `history` into `container`, one chart each. */
-export function drawCharts(container: HTMLElement, history: HistoryLike[]): void {
+/** Draw every measure of `history` into `container`, one chart each (`log`: log-scale y axes). */
+export function drawCharts(container: HTMLElement, history: HistoryLike[], log = false): void {
   clear(container);
   const byMetric = seriesByMetric(history);
   if (byMetric.size === 0) {
@@ -133,7 +159,7 @@ export function drawCharts(container: HTMLElement, history: HistoryLike[]): void
   for (const [name, series] of byMetric) {
     const box = h("div", "jt-chart");
     box.dataset.metric = name;
-    drawMetricChart(box, name, series);
+    drawMetricChart(box, name, series, log);
     container.appendChild(box);
   }
 }

@@ -5,7 +5,7 @@
 import type { RenderProps } from "@anywidget/types";
 import { drawCharts } from "./_chart";
 import { addStyle, clear, h } from "./_dom";
-import { formatBytes, formatDuration, formatNumber } from "./_format";
+import { formatBytes, formatClock, formatDuration, formatNumber, formatRate } from "./_format";
 import css from "./training_monitor.css";
 
 export type Level = "benchmark" | "resample" | "train" | "epoch";
@@ -33,6 +33,17 @@ export interface HistoryRow {
   epoch: number;
   train: Record<string, number | null>;
   valid: Record<string, number | null>;
+  duration_s?: number | null;
+  time?: number | null;
+}
+
+export interface ScoreRow {
+  learner_id: string;
+  task_id: string;
+  resampling_id: string;
+  iterations: number;
+  total: number | null;
+  score: Record<string, number | null>;
 }
 
 export interface DeviceInfo {
@@ -52,6 +63,7 @@ export interface TrainingMonitorModel {
   bars: ProgressBar[];
   stats: Stats;
   history: HistoryRow[];
+  scores: ScoreRow[];
   device: DeviceInfo;
   stop_requested: boolean;
 }
@@ -84,7 +96,7 @@ function drawBars(container: HTMLElement, bars: ProgressBar[]) {
     track.setAttribute("aria-valuemax", String(bar.total ?? 0));
     track.setAttribute("aria-valuenow", String(bar.completed));
     const count = bar.total === null ? `${bar.completed}` : `${bar.completed}/${bar.total}`;
-    const rate = bar.rate === null ? "" : `${formatNumber(bar.rate)} ${bar.rate_unit}`;
+    const rate = bar.rate === null ? "" : `${formatRate(bar.rate)} ${bar.rate_unit}`;
     const eta = bar.eta_s === null ? "" : `ETA ${formatDuration(bar.eta_s)}`;
     row.append(
       h("span", "jt-bar-label", bar.label),
@@ -114,7 +126,7 @@ function drawStats(container: HTMLElement, stats: Stats, training: boolean) {
   if (training) {
     container.append(
       stat("loss", formatNumber(stats.loss), "loss"),
-      stat("samples/s", formatNumber(stats.samples_per_s), "samples_per_s"),
+      stat("samples/s", formatRate(stats.samples_per_s), "samples_per_s"),
     );
   }
   container.append(
@@ -131,7 +143,7 @@ function drawDevice(container: HTMLElement, device: DeviceInfo) {
   }
   container.hidden = false;
   const name = h("span", "jt-device-name", device.name ? `${device.type}: ${device.name}` : device.type);
-  container.appendChild(name);
+  container.append(h("span", "jt-device-label", "device"), name);
   if (device.memory_used !== null || device.memory_peak !== null) {
     const parts = [`${formatBytes(device.memory_used)} used`, `${formatBytes(device.memory_peak)} peak`];
     if (device.memory_total !== null) parts.push(`of ${formatBytes(device.memory_total)}`);
@@ -152,6 +164,52 @@ function drawDevice(container: HTMLElement, device: DeviceInfo) {
   }
 }
 
+/** The per-epoch table: epoch, train and valid measures, duration and wall-clock time (newest last). */
+export function drawEpochTable(container: HTMLElement, history: HistoryRow[]): void {
+  clear(container);
+  container.hidden = history.length === 0;
+  if (!history.length) return;
+  const measures = (split: "train" | "valid") => [...new Set(history.flatMap((r) => Object.keys(r[split] ?? {})))];
+  const train = measures("train");
+  const valid = measures("valid");
+  const table = h("table", "jt-epochs");
+  const head = h("tr");
+  head.append(h("th", "", "epoch"));
+  for (const m of train) head.append(h("th", "", `train ${m}`));
+  for (const m of valid) head.append(h("th", "", `valid ${m}`));
+  head.append(h("th", "", "duration"), h("th", "", "time"));
+  table.appendChild(head);
+  for (const row of history.slice(-50)) {
+    const tr = h("tr");
+    tr.append(h("td", "", String(row.epoch)));
+    for (const m of train) tr.append(h("td", "", formatNumber(row.train?.[m] ?? null)));
+    for (const m of valid) tr.append(h("td", "", formatNumber(row.valid?.[m] ?? null)));
+    tr.append(h("td", "", formatDuration(row.duration_s ?? null)), h("td", "", formatClock(row.time ?? null)));
+    table.appendChild(tr);
+  }
+  container.appendChild(table);
+}
+
+/** Benchmarks of learners without epochs: one row per experiment with its mean score so far. */
+export function drawScoreTable(container: HTMLElement, scores: ScoreRow[]): void {
+  clear(container);
+  container.hidden = scores.length === 0;
+  if (!scores.length) return;
+  const measures = [...new Set(scores.flatMap((r) => Object.keys(r.score ?? {})))];
+  const table = h("table", "jt-epochs jt-scores");
+  const head = h("tr");
+  for (const name of ["learner", "task", "resampling", "iterations", ...measures.map((m) => `${m} (mean)`)]) head.append(h("th", "", name));
+  table.appendChild(head);
+  for (const row of scores) {
+    const tr = h("tr");
+    tr.append(h("td", "jt-scores-learner", row.learner_id), h("td", "", row.task_id), h("td", "", row.resampling_id),
+      h("td", "", row.total === null ? String(row.iterations) : `${row.iterations}/${row.total}`));
+    for (const m of measures) tr.append(h("td", "", formatNumber(row.score?.[m] ?? null)));
+    table.appendChild(tr);
+  }
+  container.appendChild(table);
+}
+
 function render({ model, el }: RenderProps<TrainingMonitorModel>) {
   addStyle(el, css);
   const root = h("div", "jt-monitor");
@@ -167,7 +225,13 @@ function render({ model, el }: RenderProps<TrainingMonitorModel>) {
   const device = h("div", "jt-device");
   const message = h("div", "jt-message");
   const charts = h("div", "jt-charts");
-  root.append(header, bars, stats, device, message, charts);
+  const chartTools = h("label", "jt-chart-tools");
+  const logBox = h("input", "jt-log-toggle");
+  logBox.type = "checkbox";
+  chartTools.append(logBox, h("span", "", "log scale"));
+  const epochs = h("div", "jt-epoch-table");
+  const scoreTable = h("div", "jt-score-table");
+  root.append(header, bars, stats, device, message, chartTools, charts, epochs, scoreTable);
   el.appendChild(root);
 
   stop.addEventListener("click", () => {
@@ -189,9 +253,14 @@ function render({ model, el }: RenderProps<TrainingMonitorModel>) {
   const training = () => isTraining(model.get("bars") ?? [], model.get("history") ?? []);
   const updateStats = () => drawStats(stats, model.get("stats"), training());
   const updateCharts = () => {
+    const history = model.get("history") ?? [];
     charts.hidden = !training(); // resampling or benchmarking learners that have no epochs: no curves
-    drawCharts(charts, model.get("history") ?? []);
+    chartTools.hidden = charts.hidden || history.length === 0;
+    drawCharts(charts, history, logBox.checked);
+    drawEpochTable(epochs, charts.hidden ? [] : history);
+    drawScoreTable(scoreTable, charts.hidden ? model.get("scores") ?? [] : []);
   };
+  logBox.addEventListener("change", () => updateCharts());
   const updateBars = () => {
     drawBars(bars, model.get("bars") ?? []);
     if (training() === charts.hidden) {
@@ -221,6 +290,7 @@ function render({ model, el }: RenderProps<TrainingMonitorModel>) {
     ["change:device", updateDevice],
     ["change:message", updateMessage],
     ["change:history", updateCharts],
+    ["change:scores", updateCharts],
   ];
   for (const [event, handler] of handlers) model.on(event, handler);
   return () => {

@@ -37,3 +37,13 @@ describe("seriesByMetric", () => {
     assert.deepEqual(series.get("acc"), { train: [[1, 0.5]], valid: [] });
   });
 });
+
+describe("log axes and margins", () => {
+  it("gives whole decades over several and nice steps within one", async () => {
+    const { logTicks, leftMargin } = await import("../_chart");
+    assert.deepEqual(logTicks(-0.5, 2.2), [-1, 0, 1, 2, 3]);
+    const inside = logTicks(Math.log10(2), Math.log10(8));
+    assert.ok(inside.length >= 2 && inside.every((t) => t >= 0 && t <= 1));
+    assert.ok(leftMargin(["4.44G", "-1.23e-5"]) > leftMargin(["1"]));
+  });
+});

@@ -7,6 +7,8 @@ const DASH = "\u2014";
 describe("formatDuration", () => {
   it("uses seconds, m:ss and h:mm:ss", () => {
     assert.equal(formatDuration(42.4), "42s");
+    assert.equal(formatDuration(0.41), "0.4s");
+    assert.equal(formatDuration(2.3), "2.3s");
     assert.equal(formatDuration(187), "3:07");
     assert.equal(formatDuration(3723), "1:02:03");
   });
@@ -47,5 +49,26 @@ describe("formatCount and formatValue", () => {
     assert.equal(formatValue([100, 200]), "[100,200]");
     assert.equal(formatValue(null), "null");
     assert.equal(formatValue(true), "true");
+  });
+});
+
+describe("formatNumber on large magnitudes", () => {
+  it("uses SI prefixes up to E and scientific beyond", () => {
+    assert.equal(formatNumber(4.44e9), "4.44G");
+    assert.equal(formatNumber(999_999), "1.00M");
+    assert.equal(formatNumber(-2.5e12), "-2.50T");
+    assert.equal(formatNumber(3e21), "3.00e+21");
+    assert.equal(formatNumber(0), "0");
+  });
+});
+
+describe("formatRate and formatClock", () => {
+  it("keeps three significant digits", async () => {
+    const { formatRate, formatClock } = await import("../_format");
+    assert.equal(formatRate(1234.5678), "1230");
+    assert.equal(formatRate(12.3456), "12.3");
+    assert.equal(formatRate(123456), "123k");
+    assert.match(formatClock(0), /^\d\d:\d\d:\d\d$/);
+    assert.equal(formatClock(null), DASH);
   });
 });

@@ -296,6 +296,7 @@ class _BenchmarkProgress:
         self.counts = [0] * len(rows)
         self.started: set[int] = set()
         self.ended: set[int] = set()
+        self.scores: list[list[float]] = [[] for _ in rows]  # default-measure score of each finished iteration
         progress.emit("benchmark", "begin", total=len(rows), completed=0, n_iterations=sum(r[2].iters for r in rows))
 
     def _info(self, k: int) -> dict[str, Any]:
@@ -312,11 +313,26 @@ class _BenchmarkProgress:
             self.begin_experiment(k)
         self.counts[k] += 1
         total = self.rows[k][2].iters
-        progress.emit("resample", "advance", total=total, completed=self.counts[k], iteration=outcome.iteration, **self._info(k))
+        score = self._score(k, outcome)
+        progress.emit("resample", "advance", total=total, completed=self.counts[k], iteration=outcome.iteration,
+                      **self._info(k), **score)
         if self.counts[k] == total:
             self.ended.add(k)
-            progress.emit("resample", "end", total=total, completed=total, **self._info(k))
+            progress.emit("resample", "end", total=total, completed=total, **self._info(k), **score)
             progress.emit("benchmark", "advance", total=len(self.rows), completed=len(self.ended), **self._info(k))
+
+    def _score(self, k: int, outcome: Outcome) -> dict[str, Any]:
+        """``{"score": {measure id: mean over the finished iterations}}`` for progress views (the task type's default measure)."""
+        if outcome.prediction is None or not progress.has_listeners():
+            return {}
+        try:
+            from jupytorch.core.measure import as_measures
+
+            measure = as_measures(None, task_type=outcome.prediction.task_type)[0]
+            self.scores[k].append(float(outcome.prediction.score(measure)))
+        except Exception:  # noqa: BLE001 - a view's extra must never break the benchmark
+            return {}
+        return {"score": {measure.id: sum(self.scores[k]) / len(self.scores[k])}}
 
     def end(self, run: Run) -> None:
         extra: dict[str, Any] = {"stopped": True} if run.stopped else {}

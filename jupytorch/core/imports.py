@@ -22,7 +22,7 @@ import importlib
 import inspect
 from typing import Any, Iterable
 
-from jupytorch.core.exceptions import JupytorchError, UnsafePathError
+from jupytorch.core.exceptions import UnsafePathError
 
 __all__ = ["MAIN_HINT", "UnsafePathError", "import_string", "import_trusted_path", "object_path", "in_packages"]
 

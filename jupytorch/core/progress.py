@@ -27,7 +27,8 @@ from typing import Any, Protocol
 
 __all__ = [
     "ProgressListener", "listen", "emit", "has_listeners", "should_stop", "active_listeners",
-    "auto_view", "set_progress_view", "progress_view_kind", "set_view_factory", "default_view",
+    "auto_view", "set_progress_view", "progress_view_kind", "set_view_factory", "default_view", "learner_name",
+    "stop_is_shown",
 ]
 
 _log = logging.getLogger(__name__)
@@ -79,13 +80,63 @@ def active_listeners() -> list[Any]:
     return list(_listeners)
 
 
+_names: list[str] = []  # ids of the learners the user trains, outermost first (see learner_name)
+
+
+@contextlib.contextmanager
+def learner_name(learner_id: str) -> Iterator[None]:
+    """Name trainings inside this block after the learner the user trains (a GraphLearner's id).
+
+    A torch model inside a GraphLearner reports as ``classif.torch_model``; inside this block its
+    ``train`` events carry ``learner_id=<the outermost name>`` (and the inner id as ``model_id``).
+
+    Examples
+    --------
+    >>> seen = []
+    >>> class Collect:
+    ...     def on_event(self, event):
+    ...         seen.append(event["info"])
+    >>> with listen(Collect()), learner_name("my_cnn"):
+    ...     emit("train", "begin", learner_id="classif.torch_model")
+    >>> seen[0]["learner_id"], seen[0]["model_id"]
+    ('my_cnn', 'classif.torch_model')
+    """
+    _names.append(str(learner_id))
+    try:
+        yield
+    finally:
+        _names.pop()
+
+
 def emit(level: str, stage: str, total: int | None = None, completed: int = 0, **info: Any) -> None:
     """Send an event to every listener."""
     if not _listeners:
         return
+    if _names and level == "train" and "learner_id" in info and info["learner_id"] != _names[0]:
+        info = {**info, "learner_id": _names[0], "model_id": info["learner_id"]}
     event = {"level": level, "stage": stage, "total": total, "completed": completed, "info": info}
     for listener in list(_listeners):
         listener.on_event(event)
+
+
+def stop_is_shown() -> bool:
+    """Whether a listening view tells the user about a Stop itself (the widget), so no warning is needed.
+
+    Views say so with a true ``reports_stop`` attribute.
+
+    Examples
+    --------
+    >>> class Widgetish:
+    ...     reports_stop = True
+    ...     def on_event(self, event):
+    ...         pass
+    >>> stop_is_shown()
+    False
+    >>> with listen(Widgetish()):
+    ...     stop_is_shown()
+    True
+    """
+    return any(getattr(listener, "reports_stop", False) for listener in _listeners)
 
 
 def should_stop() -> bool:

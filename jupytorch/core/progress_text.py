@@ -5,11 +5,16 @@ batch) and keeps one tqdm bar per open level: experiments, iterations, epochs an
 the running epoch (removed when the epoch ends). The notebook has a widget for the same events
 (``jupytorch.notebook.progress_bridge``). Ctrl-C is the way to stop in a terminal, so
 ``should_stop()`` is always False.
+
+Scores of each finished epoch go above the bars as one line of a table (epoch, train and valid
+measures, duration, wall-clock time, like the widget's per-epoch table); the epochs bar itself
+shows only the last loss, so that it keeps its width in a 120-column terminal.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Mapping
 from typing import IO, Any
 
@@ -40,6 +45,8 @@ class TextProgress:
     delay : float, default 0
         Seconds a bar waits before it first appears (tqdm's ``delay``): work that ends sooner
         draws nothing. Automatic views in a terminal use this so quick work stays quiet.
+    ncols : int, optional
+        Width of a bar line in characters (default: the terminal's, followed as it changes).
 
     Examples
     --------
@@ -55,18 +62,22 @@ class TextProgress:
     """
 
     def __init__(self, file: IO[str] | None = None, mininterval: float = 0.5, disable: bool = False,
-                 delay: float = 0.0):
+                 delay: float = 0.0, ncols: int | None = None):
         self.file = file
         self.mininterval = mininterval
         self.disable = disable
         self.delay = delay
+        self.ncols = ncols
         self.bars: dict[str, tqdm] = {}
+        self._columns: list[str] | None = None  # the per-epoch table's measure columns (header written once per run)
+        self._epoch_started = 0.0
+        self._train_started = 0.0
 
     def _open(self, level: str, total: Any, desc: str, leave: bool) -> tqdm:
         self._close(level)
         bar = tqdm(
             total=total, desc=desc, file=self.file, mininterval=self.mininterval, leave=leave,
-            disable=self.disable, delay=self.delay, dynamic_ncols=True, unit="batch" if level == "epoch" else "it",
+            disable=self.disable, delay=self.delay, dynamic_ncols=self.ncols is None, ncols=self.ncols, unit="batch" if level == "epoch" else "it",
         )
         self.bars[level] = bar
         return bar
@@ -84,7 +95,10 @@ class TextProgress:
         if level == "batch":
             level, stage = "epoch", "advance"
         if stage == "begin":
+            if level == "train":
+                self._columns, self._train_started = None, time.monotonic()
             if level == "epoch":
+                self._epoch_started = time.monotonic()
                 desc = f"epoch {info['epoch']}" if "epoch" in info else "epoch"
                 self._open("epoch", total, desc, leave=False)
             else:
@@ -109,8 +123,10 @@ class TextProgress:
                           for split in ("train", "valid") for name, value in (info.get(split) or {}).items()}
                 epoch = int(info.get("epoch", epochs.n + 1))
                 epochs.update(max(0, epoch - epochs.n))
-                if scores:
-                    epochs.set_postfix(scores, refresh=False)
+                loss = scores.get("train.loss", scores.get("valid.loss"))
+                if loss is not None:
+                    epochs.set_postfix(loss=loss, refresh=False)
+                self._table_row(epoch, scores)
                 epochs.refresh()
             return
         if bar is not None:
@@ -124,6 +140,19 @@ class TextProgress:
         parent = self.bars.get({"train": "resample", "resample": "benchmark"}.get(level, ""))
         if parent is not None and (parent.total is None or parent.n < parent.total):
             parent.update(1)  # one iteration (or experiment) done, unless an advance event said so
+
+    def _table_row(self, epoch: int, scores: dict[str, str]) -> None:
+        """Write one line of the per-epoch table above the bars (with a header before the first)."""
+        if self.disable or time.monotonic() - self._train_started < self.delay:
+            return  # quick work stays quiet, as its bars do
+        if self._columns is None:
+            self._columns = list(scores)
+            header = ["epoch", *self._columns, "duration", "time"]
+            tqdm.write("  ".join(f"{h:>{max(8, len(h))}}" for h in header), file=self.file)
+        seconds = time.monotonic() - self._epoch_started
+        cells = [str(epoch), *(scores.get(c, "-") for c in self._columns), f"{seconds:.1f}s", time.strftime("%H:%M:%S")]
+        widths = [max(8, len(h)) for h in ["epoch", *self._columns, "duration", "time"]]
+        tqdm.write("  ".join(f"{c:>{w}}" for c, w in zip(cells, widths)), file=self.file)
 
     def should_stop(self) -> bool:
         """Return False: in a terminal, Ctrl-C stops."""

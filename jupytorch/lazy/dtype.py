@@ -313,6 +313,12 @@ class LazyTensorArray(ExtensionArray):
     def _formatter(self, boxed: bool = False) -> Callable[[Any], str]:
         return repr
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+        """In a notebook kernel: a paged preview of the samples (``jupytorch.core.display``); else None."""
+        from jupytorch.core.display import rich_mimebundle
+
+        return rich_mimebundle(self, include, exclude)
+
     def __repr__(self) -> str:
         n = len(self)
         shown = [repr(v) if not _is_na(v) else "<NA>" for v in (self[i] for i in range(min(n, 6)))]

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from jupytorch.core import progress
 from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning
 from jupytorch.nn.callbacks.base import Callback
 from jupytorch.nn.callbacks.checkpoint import CallbackCheckpoint, load_checkpoint
@@ -121,7 +122,7 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
             for ds in (ds_train, ds_valid):
                 if ds is not None:
                     ds.workers = None  # the worker processes end with their loader
-    if ctx.interrupted:
+    if ctx.interrupted and not progress.stop_is_shown():  # the widget already says so: no second report
         warn_interrupted(learner, ctx.epoch, ctx.step)
     network.eval()  # the model is kept ready to predict
     early = callbacks.get("early_stopping")

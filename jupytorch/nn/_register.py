@@ -27,6 +27,7 @@ EXPORTS = {
     "LearnerTorchModule": "jupytorch.nn.learners.module:LearnerTorchModule",
     "set_validate": "jupytorch.nn.validate:set_validate",
     "auto_device": "jupytorch.nn.device:auto_device",
+    "lr_find": "jupytorch.nn.lr_find:lr_find",
     # networks from graphs
     "nn_graph": "jupytorch.nn.nn_graph:nn_graph",
     "NNGraph": "jupytorch.nn.nn_graph:NNGraph",

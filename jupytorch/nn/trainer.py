@@ -425,15 +425,9 @@ class Trainer:
                           loss=ctx.running_loss, samples=seen, samples_per_s=seen / elapsed, device=self._device_info())
 
     def _device_info(self) -> dict[str, Any]:
-        device = self.ctx.device
-        info: dict[str, Any] = {"type": device.type}
-        if device.type == "cuda":
-            index = device.index if device.index is not None else torch.cuda.current_device()
-            info["name"] = torch.cuda.get_device_name(index)
-            info["memory_used"] = torch.cuda.memory_allocated(index)
-            info["memory_peak"] = torch.cuda.max_memory_allocated(index)
-            info["memory_total"] = torch.cuda.get_device_properties(index).total_memory
-        return info
+        from jupytorch.nn.device import device_status
+
+        return device_status(self.ctx.device)
 
     def _install_interrupt(self) -> Any:
         """First Ctrl-C: stop cleanly after the current batch; a second one raises as usual."""

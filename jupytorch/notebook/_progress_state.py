@@ -85,6 +85,7 @@ class ProgressState:
         self.title = ""
         self.message = ""
         self.history: list[dict[str, Any]] = []
+        self.scores: dict[int, dict[str, Any]] = {}  # benchmark experiments: learner, task, iterations, mean score
         self.device: dict[str, Any] = {key: ("" if key in ("type", "name") else None) for key in _DEVICE_KEYS}
         self.loss: float | None = None
         self.samples_per_s: float | None = None
@@ -112,6 +113,8 @@ class ProgressState:
             self.outermost, self.status, self.started = level, "running", now
             self.title = str(info.get("title") or self._title(level, info))
         self._read_info(info)
+        if level == "resample" and "experiment" in info and "score" in info:
+            self._score_row(info, completed, total)
         if level == "batch":
             self._batch(total, completed, now)
             return False
@@ -126,6 +129,15 @@ class ProgressState:
             return False
         self._end(level, total, completed, info, now)
         return True
+
+    def _score_row(self, info: Mapping[str, Any], completed: int, total: Any) -> None:
+        score = info.get("score")
+        self.scores[int(info["experiment"])] = {
+            "learner_id": str(info.get("learner_id", "")), "task_id": str(info.get("task_id", "")),
+            "resampling_id": str(info.get("resampling_id", "")), "iterations": completed,
+            "total": None if total is None else int(total),
+            "score": _scores(score) if isinstance(score, Mapping) else {},
+        }
 
     def _read_info(self, info: Mapping[str, Any]) -> None:
         if "loss" in info:
@@ -181,7 +193,8 @@ class ProgressState:
                 owner.completed = max(owner.completed, owner.finished_children)
         if level == "epoch":
             epoch = int(info.get("epoch", bar.info.get("epoch", len(self.history) + 1)))
-            row = {"epoch": epoch, "train": _scores(info.get("train")), "valid": _scores(info.get("valid"))}
+            row = {"epoch": epoch, "train": _scores(info.get("train")), "valid": _scores(info.get("valid")),
+                   "duration_s": now - bar.started, "time": time.time()}
             self.history.append(row)
             if "train" in self.levels:
                 self.levels["train"].completed = max(self.levels["train"].completed, epoch)
@@ -290,5 +303,6 @@ class ProgressState:
                 "eta_s": self._eta(outer, now) if outer else None,
             },
             "history": [dict(row, train=dict(row["train"]), valid=dict(row["valid"])) for row in self.history],
+            "scores": [dict(self.scores[k], score=dict(self.scores[k]["score"])) for k in sorted(self.scores)],
             "device": dict(self.device),
         }

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 EXPORTS = {
     "GraphView": "jupytorch.notebook._graph_view:GraphView",
+    "LazyTensorPreview": "jupytorch.notebook._lazy_preview:LazyTensorPreview",
     "TrainingMonitor": "jupytorch.notebook._training_monitor:TrainingMonitor",
+    "TuningDashboard": "jupytorch.notebook._tuning_dashboard:TuningDashboard",
     "learner_from_cell": "jupytorch.notebook.cell:learner_from_cell",
     "set_progress_view": "jupytorch.core.progress:set_progress_view",
 }

@@ -57,6 +57,7 @@ class TrainingMonitor(anywidget.AnyWidget):
     bars = traitlets.List(traitlets.Dict()).tag(sync=True)
     stats = traitlets.Dict().tag(sync=True)
     history = traitlets.List(traitlets.Dict()).tag(sync=True)
+    scores = traitlets.List(traitlets.Dict()).tag(sync=True)
     device = traitlets.Dict().tag(sync=True)
     stop_requested = traitlets.Bool(False).tag(sync=True)
 
@@ -170,7 +171,7 @@ class TrainingMonitor(anywidget.AnyWidget):
         self._poller.close()
 
     def summary(self) -> dict[str, Any]:
-        """Return the current state as plain data (title, status, bars, stats, history, device)."""
+        """Return the current state as plain data (title, status, bars, stats, history, scores, device)."""
         if self._held is not None:
             self._state.apply(self._with_held(None))
         return self._state.snapshot()

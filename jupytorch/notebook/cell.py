@@ -515,8 +515,9 @@ class LearnerCellResult:
     train_seconds: float | None = None
     stopped: bool = False
 
-    def summary(self) -> str:
-        """One line naming what was bound (what the magic prints)."""
+    def summary(self, stop_note: bool = True) -> str:
+        """One line naming what was bound (what the magic prints); ``stop_note=False`` leaves out a Stop
+        that the progress widget already reported."""
         parts = []
         for name, value in self.bound.items():
             what = type(value).__name__
@@ -524,7 +525,7 @@ class LearnerCellResult:
                 what += f", trained in {self.train_seconds:.1f} s"
             parts.append(f"{name} ({what})")
         line = "Bound " + ", ".join(parts) + "."
-        if self.stopped:
+        if self.stopped and stop_note:
             line += " Stopped on request: the results so far are kept."
         return line
 
@@ -592,7 +593,7 @@ def run_learner_cell(line: str, body: str, namespace: MutableMapping[str, Any], 
             result.bound[f"{name}_{suffix}"] = value
     if opts.train and not result.stopped:
         start = time.perf_counter()
-        with progress.auto_view():
+        with progress.auto_view(), progress.learner_name(name):  # the monitor's title names the cell's learner
             learner.train(task)
         result.train_seconds = time.perf_counter() - start
         model = learner.model if learner.state is not None else None
@@ -636,38 +637,13 @@ def device_info() -> Any:
     >>> device_info().iloc[0]["device"]
     'cpu'
     """
-    import os
-
     import pandas as pd
 
-    rows: list[dict[str, Any]] = []
     try:
-        import torch
+        from jupytorch.nn.device import device_rows
     except ImportError:
         return pd.DataFrame([{"device": "cpu", "name": "torch is not installed", "available": True}])
-    rows.append({"device": "cpu", "name": f"{os.cpu_count()} cores, torch {torch.__version__}, "
-                                          f"{torch.get_num_threads()} threads", "available": True})
-    if torch.cuda.is_available():
-        for index in range(torch.cuda.device_count()):
-            props = torch.cuda.get_device_properties(index)
-            row = {
-                "device": f"cuda:{index}", "name": props.name, "available": True,
-                "memory_total_gb": round(props.total_memory / 2**30, 2),
-                "memory_used_gb": round(torch.cuda.memory_allocated(index) / 2**30, 3),
-                "memory_peak_gb": round(torch.cuda.max_memory_allocated(index) / 2**30, 3),
-                "capability": f"{props.major}.{props.minor}",
-            }
-            try:
-                row["utilization_pct"] = torch.cuda.utilization(index)
-            except Exception:  # noqa: BLE001 - needs NVML (pynvml)
-                pass
-            rows.append(row)
-    else:
-        rows.append({"device": "cuda", "name": "no CUDA GPU visible", "available": False})
-    mps = getattr(torch.backends, "mps", None)
-    if mps is not None and mps.is_available():
-        rows.append({"device": "mps", "name": "Apple Metal", "available": True})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(device_rows())
 
 
 def listing(what: str) -> Any:

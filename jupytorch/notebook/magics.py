@@ -51,7 +51,10 @@ class JupytorchMagics(Magics):
             result = run_learner_cell(line, cell, self.shell.user_ns, first_line=2)
         except CellError as error:
             raise UsageError(str(error)) from None
-        print(result.summary())
+        from jupytorch.core.progress import progress_view_kind
+
+        # in a kernel, "auto" and "widget" show the TrainingMonitor, which reports a Stop itself
+        print(result.summary(stop_note=progress_view_kind() in ("text", "none")))
         if result.scores:
             print("Scores: " + ", ".join(f"{k} = {_number(v)}" for k, v in result.scores.items()))
         if result.options is not None and result.options.quiet:
@@ -88,5 +91,12 @@ def _number(value: Any) -> str:
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Register the magics (called by ``%load_ext jupytorch``)."""
+    """Register the magics (called by ``%load_ext jupytorch``), and show lazy-tensor Series as previews."""
     ipython.register_magics(JupytorchMagics)
+    formatter = getattr(getattr(ipython, "display_formatter", None), "mimebundle_formatter", None)
+    if formatter is not None:
+        import pandas as pd
+
+        from jupytorch.notebook.reprs import lazy_series_mimebundle
+
+        formatter.for_type(pd.Series, lazy_series_mimebundle)

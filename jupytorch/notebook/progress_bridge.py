@@ -100,6 +100,8 @@ class WidgetProgress:
     (True, 'stopping')
     """
 
+    reports_stop = True  #: the widget shows a Stop itself, so training does not warn about it again
+
     def __init__(self, monitor: Any = None, *, display: bool = True):
         if monitor is None:
             from jupytorch.notebook._training_monitor import TrainingMonitor

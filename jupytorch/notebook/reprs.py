@@ -6,7 +6,9 @@ PipeOp coloured by kind, edges labelled with the shapes that flow, and, once a n
 each layer's count of trainable parameters. :func:`mimebundle` is the display hook that
 ``Learner``, ``Graph`` and ``PipeOp`` reach through ``jupytorch.core.display`` (by name, set in
 ``notebook/_register.py``): inside a kernel it returns the widget's bundle together with the
-object's HTML and text reprs (front ends without widgets show those); elsewhere None.
+object's HTML and text reprs (front ends without widgets show those); elsewhere None. Lazy-tensor
+columns (``LazyTensorArray``, and Series of them once ``%load_ext jupytorch`` ran) show as a
+:class:`LazyTensorPreview` the same way.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import Any
 
 from jupytorch.notebook._ui_poll import in_kernel
 
-__all__ = ["view_spec", "mimebundle"]
+__all__ = ["lazy_series_mimebundle", "mimebundle", "view_spec"]
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +162,24 @@ def view_spec(obj: Any) -> dict[str, Any]:
     return _from_render_spec(spec, counts, graph)
 
 
+def _is_lazy_column(obj: Any) -> bool:
+    """A LazyTensorArray, or a Series holding one (duck-typed: no torch import for other objects)."""
+    array = getattr(obj, "array", obj)
+    return type(array).__name__ == "LazyTensorArray" and getattr(array, "descriptor", None) is not None
+
+
+def lazy_series_mimebundle(obj: Any, include: Any = None, exclude: Any = None) -> Any:
+    """IPython's mimebundle formatter for pandas Series (registered by ``%load_ext jupytorch``):
+    a lazy-tensor column shows as a :class:`LazyTensorPreview`; any other Series is left to pandas (None)."""
+    if not _is_lazy_column(obj):
+        return None
+    try:
+        return mimebundle(obj, include, exclude)
+    except Exception:  # noqa: BLE001 - a display must not fail; pandas' repr is shown instead
+        log.debug("jupytorch: preview of a lazy-tensor Series failed", exc_info=True)
+        return None
+
+
 def mimebundle(obj: Any, include: Any = None, exclude: Any = None) -> dict[str, Any] | tuple[dict, dict] | None:
     """The display hook: the graph inspector's bundle inside a kernel, else None.
 
@@ -168,9 +188,14 @@ def mimebundle(obj: Any, include: Any = None, exclude: Any = None) -> dict[str, 
     """
     if not in_kernel():
         return None
-    from jupytorch.notebook._graph_view import GraphView
+    if _is_lazy_column(obj):
+        from jupytorch.notebook._lazy_preview import LazyTensorPreview
 
-    view = GraphView(view_spec(obj))
+        view: Any = LazyTensorPreview(obj, page_size=12)
+    else:
+        from jupytorch.notebook._graph_view import GraphView
+
+        view = GraphView(view_spec(obj))
     widget = view._repr_mimebundle_() or {}
     bundle, metadata = (dict(widget[0]), dict(widget[1] or {})) if isinstance(widget, tuple) else (dict(widget), {})
     bundle["text/plain"] = repr(obj)

@@ -318,8 +318,11 @@ class GraphLearner(Learner):
         )
 
     def _train(self, task: Task, param_values: dict[str, Any]) -> GraphModel:
+        from jupytorch.core import progress
+
         task = self._validation_task(task)
-        self.graph.train(task)
+        with progress.learner_name(self.id):  # progress views name this learner, not the network inside
+            self.graph.train(task)
         return GraphModel(self.graph.state)
 
     def _predict(self, task: Task, param_values: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ PredictionRegr      xy, residual, histogram                          -
 Task                target                                           -
 Learner (trained)   history                                          history (selects)
 DataFrame (history) history                                          history (selects)
+LRFindResult        lr_find                                          -
 =================== ================================================ ==========================
 
 ``*`` classification only. Each figure comes from a pure extractor ``_get_<plot>_info(obj)``
@@ -55,6 +56,8 @@ def _kind_of(obj: Any) -> str | None:
             return cls.__name__
     if isinstance(obj, pd.DataFrame):
         return "DataFrame"
+    if type(obj).__name__ == "LRFindResult" and hasattr(obj, "suggestions"):  # no torch import for the check
+        return "LRFindResult"
     return None
 
 
@@ -106,6 +109,10 @@ def _plots(kind: str, obj: Any) -> dict[str, _Plot]:
                     lambda b, _m, k=name: _classif._get_benchmark_curves_info(b, k), _classif._build_benchmark_curves_figure, False
                 )
         return plots
+    if kind == "LRFindResult":
+        from jupytorch.viz import _lr_find
+
+        return {"lr_find": _Plot(_lr_find._get_lr_find_info, _lr_find._build_lr_find_figure, False)}
     if kind == "Task":
         return {"target": _Plot(no_measure(_task._get_target_info), _task._build_target_figure, False)}
     return {"history": _Plot(_history._get_history_info, _history._build_history_figure, True)}  # Learner, DataFrame
@@ -114,7 +121,7 @@ def _plots(kind: str, obj: Any) -> dict[str, _Plot]:
 def _unsupported(obj: Any) -> InvalidParameterError:
     return InvalidParameterError(
         f"autoplot() cannot plot a {type(obj).__name__}. It plots a BenchmarkResult, a ResampleResult, a "
-        "PredictionClassif, a PredictionRegr, a Task, a trained torch learner (its training history) or a history "
+        "PredictionClassif, a PredictionRegr, a Task, a trained torch learner (its training history), an lr_find() result or a history "
         "DataFrame (columns epoch, train_loss, train.<measure>, valid.<measure>)."
     )
 

@@ -8,6 +8,7 @@ import pytest
 import torch
 
 import jupytorch as jt
+from jupytorch.core import progress
 from jupytorch.core.exceptions import (
     InvalidParameterError,
     LearnerError,
@@ -223,3 +224,18 @@ def test_validate_test_inside_resample():
     rr = jt.resample(make_regr(), learner, jt.rsmp("cv", folds=2))
     scores = rr.internal_valid_scores
     assert len(scores) == 2 and all(set(s) == {"regr.mse"} for s in scores)
+
+
+def test_progress_names_the_graph_learner_the_user_trains(task_multi):
+    seen = []
+
+    class Collect:
+        def on_event(self, event):
+            if event["level"] == "train" and event["stage"] == "begin":
+                seen.append(event["info"])
+
+    learner = jt.as_learner(jt.po("scale") >> mlp(epochs=1))
+    learner.id = "my_pipeline"
+    with progress.listen(Collect()):
+        learner.train(task_multi)
+    assert seen[0]["learner_id"] == "my_pipeline" and seen[0]["model_id"] == mlp().id

@@ -236,6 +236,17 @@ class StopAfterEpochs:
         return self.epochs_done >= self.n
 
 
+def test_no_warning_when_the_listening_view_reports_the_stop_itself(task_multi, recwarn):
+    class WidgetLike(StopAfterEpochs):
+        reports_stop = True
+
+    learner = mlp(epochs=10)
+    with progress.listen(WidgetLike(2)):
+        learner.train(task_multi)
+    assert learner.model.interrupted
+    assert not [w for w in recwarn if issubclass(w.category, JupytorchWarning)]
+
+
 def test_stop_is_seen_between_epochs_shorter_than_the_refresh(task_multi):
     # epochs of a few batches end long before the trainer's refresh interval
     learner = mlp(epochs=200, callbacks=jt.t_clbk("history"))

@@ -73,7 +73,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 STATIC = ROOT / "jupytorch" / "notebook" / "static"
 ARTIFACTS = ROOT / "test-artifacts"
-BUNDLES = ("graph_view", "training_monitor")
+BUNDLES = ("graph_view", "training_monitor", "lazy_preview", "tuning_dashboard")
 
 
 def _unavailable(reason: str) -> None:

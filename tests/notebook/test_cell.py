@@ -263,6 +263,22 @@ def test_a_stopped_resample_skips_training_and_says_so():
     assert result.stopped and ns["t_rr"].iters == 1
     assert ns["t"].state is None and result.train_seconds is None
     assert "Stopped on request" in result.summary()
+    assert "Stopped on request" not in result.summary(stop_note=False)  # the widget already said so
+
+
+def test_progress_of_a_trained_cell_names_the_cell_learner():
+    from jupytorch.core import progress
+
+    titles = []
+
+    class Collect:
+        def on_event(self, event):
+            if event["level"] == "train" and event["stage"] == "begin":
+                titles.append(event["info"]["learner_id"])
+
+    with progress.listen(Collect()):
+        run_learner_cell("my_net --task iris --train", 'po("scale") >> lrn("classif.mlp", neurons=(4,), epochs=1, batch_size=50)', {})
+    assert titles == ["my_net"]
 
 
 # -- listings ----------------------------------------------------------------------------------------

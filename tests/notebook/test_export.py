@@ -65,15 +65,18 @@ def test_the_demo_notebook_runs_and_its_html_renders_without_a_kernel(page, arti
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("request", lambda r: None if r.url.startswith(("file:", "data:", "blob:")) else remote.append(r.url))
     page.goto(html.as_uri())
-    # three graph inspectors (pipeline, %%learner result), two monitors (benchmark, training), two figures
-    expect(page.locator(".jt-monitor")).to_have_count(2, timeout=30_000)
-    expect(page.locator(".jt-monitor .jt-status").first).to_have_text("finished")
-    expect(page.locator(".jt-monitor .jt-status").last).to_have_text("finished")
-    training = page.locator(".jt-monitor").last
+    # graph inspectors (pipeline, %%learner result), monitors (benchmark, training, the tuning's trials),
+    # a lazy-tensor preview, a tuning dashboard, two figures
+    expect(page.locator(".jt-monitor")).to_have_count(3, timeout=30_000)
+    for k in range(3):
+        expect(page.locator(".jt-monitor .jt-status").nth(k)).to_have_text("finished")
+    training = page.locator(".jt-monitor").nth(1)
     expect(training.locator('.jt-bar[data-level="train"] .jt-bar-count')).to_have_text("20/20")
     expect(training.locator(".jt-chart")).to_have_count(2)  # loss and classif.acc
     expect(page.locator(".jt-monitor").first.locator(".jt-chart")).to_have_count(0)  # a benchmark has no curves
     expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=30_000)
+    expect(page.locator(".jt-lp .jt-lp-card")).to_have_count(16)
+    expect(page.locator(".jt-td .jt-td-dot")).to_have_count(15)
     graphs = page.locator(".jt-graph")
     expect(graphs).to_have_count(2)
     pipeline = graphs.first

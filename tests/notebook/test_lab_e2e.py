@@ -13,6 +13,7 @@ import re
 import time
 
 import nbformat
+import pytest
 
 try:
     from playwright.sync_api import expect
@@ -255,7 +256,11 @@ def test_lab_learner_magic_trains_stops_and_inspects(lab, page, artifacts):
         monitor.locator(".jt-stop").click()
         expect(monitor.locator(".jt-status")).to_have_text("stopped", timeout=30_000)
         bound = page.locator(".jp-OutputArea-output", has_text="Bound mlp")
-        expect(bound).to_contain_text("Stopped on request", timeout=30_000)
+        expect(bound).to_be_visible(timeout=30_000)
+        # the Stop is reported once, in the widget: no repeat in the cell, no warning block
+        assert "Stopped on request" not in bound.inner_text()
+        assert page.locator(".jp-OutputArea-output", has_text="JupytorchWarning").count() == 0
+        assert page.locator(".jp-OutputArea-output", has_text="stopped by the user").count() == 0
 
         # the kernel kept the model and its history; the learner predicts
         result = page.locator(".jp-OutputArea-output", has_text=re.compile("RESULT epochs="))
@@ -283,6 +288,132 @@ def test_lab_learner_magic_trains_stops_and_inspects(lab, page, artifacts):
         expect(edge).to_have_text("(None, 64)")
         graph.screenshot(path=str(artifacts / "lab_magic_graph_view.png"))
         page.screenshot(path=str(artifacts / "lab_magic_notebook.png"))
+        assert dialogs == []
+    finally:
+        page.request.delete(f"{base}/api/sessions/{session['id']}")
+
+
+# -- LazyTensorPreview in JupyterLab and in Notebook 7 (the same server serves both front ends) ----
+
+PREVIEW_CELL = '''\
+import jupytorch as jt
+from jupytorch import po
+
+digits = jt.tsk("digits")
+augmented = po("augment_random_horizontal_flip").train([digits])[0]
+task = po("trafo_normalize", mean=0.3, std=0.3).train([augmented])[0]
+preview = jt.LazyTensorPreview(task, page_size=12)
+preview
+'''
+
+PREVIEW_CHECK_CELL = 'print(f"PREVIEW page={preview.page} compare={preview.compare} first={preview.samples[0][\'row\']}")'
+
+
+@pytest.mark.parametrize("front_end", ["lab", "notebook"])
+def test_lazy_preview_pages_and_compares_in_lab_and_notebook7(lab, page, artifacts, front_end):
+    base, root = lab
+    name = f"preview_{front_end}.ipynb"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in (PREVIEW_CELL, PREVIEW_CHECK_CELL)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / name)
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    # a fresh workspace, so that notebooks of earlier tests are not open beside this one
+    page.goto(f"{base}/lab/workspaces/preview-e2e/tree/{name}" if front_end == "lab" else f"{base}/notebooks/{name}")
+    session = _wait_for_kernel(page, base, name)
+    try:
+        page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
+        widget = page.locator(".jt-lp")
+        expect(widget.locator(".jt-lp-card")).to_have_count(12, timeout=60_000)
+        expect(widget.locator(".jt-lp-info")).to_have_text("1,797 rows \u00b7 1x8x8")
+        widget.locator(".jt-lp-compare-box").check()
+        expect(widget.locator(".jt-lp-before")).to_have_count(12, timeout=20_000)
+        widget.locator(".jt-lp-next").click()
+        expect(widget.locator(".jt-lp-page")).to_have_text("page 2 / 150", timeout=20_000)
+        expect(widget.locator(".jt-lp-meta").first).to_contain_text("#12 ")
+        widget.locator(".jt-lp-card").first.click()
+        expect(widget.locator(".jt-lp-detail-title")).to_contain_text("row 12", timeout=20_000)
+        widget.scroll_into_view_if_needed()
+        widget.screenshot(path=str(artifacts / f"{front_end}_lazy_preview.png"))
+        page.locator(".jp-Notebook .jp-Cell").last.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Control+Enter")
+        expect(page.locator(".jp-OutputArea-output", has_text="PREVIEW")).to_contain_text(
+            "PREVIEW page=1 compare=True first=12", timeout=30_000)
+        assert dialogs == []
+    finally:
+        page.request.delete(f"{base}/api/sessions/{session['id']}")
+
+
+# -- TuningDashboard filling during study.optimize, stopped from the page; lr_find's figure ---------
+
+TUNE_CELL = '''\
+import time
+import optuna
+import jupytorch as jt
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+study = optuna.create_study(study_name="e2e", sampler=optuna.samplers.RandomSampler(seed=0))
+dash = jt.TuningDashboard(study, interval=0.5)
+display(dash)
+
+def objective(trial):
+    x = trial.suggest_float("x", -2, 2)
+    for step in range(3):
+        trial.report(x * x + 1 / (step + 1), step)
+    time.sleep(0.4)
+    return x * x
+
+study.optimize(objective, n_trials=200, callbacks=[dash.optuna_callback()])
+'''
+
+TUNE_CHECK_CELL = 'print(f"TUNED trials={len(study.trials)} complete={dash.counts.get(\'complete\')} stop={dash.should_stop()}")'
+
+LR_FIND_CELL = '''\
+result = jt.lr_find(jt.lrn("classif.mlp", neurons=(16,), batch_size=16, epochs=5, seed=1), jt.tsk("iris"), num_steps=40)
+print(f"LRFIND steps={len(result.lr)}")
+jt.autoplot(result)
+'''
+
+
+def test_dashboard_fills_and_stops_tuning_then_lr_find_figure(lab, page, artifacts):
+    base, root = lab
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in (TUNE_CELL, TUNE_CHECK_CELL, LR_FIND_CELL)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, root / "tune_e2e.ipynb")
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(f"{base}/lab/workspaces/tune-e2e/tree/tune_e2e.ipynb")
+    session = _wait_for_kernel(page, base, "tune_e2e.ipynb")
+    try:
+        page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
+        dash = page.locator(".jt-td")
+        # the dashboard fills while the cell runs
+        expect(dash.locator(".jt-td-counts")).to_have_text(re.compile(r"^([3-9]|\d\d) trials"), timeout=90_000)
+        assert dash.locator(".jt-td-dot").count() >= 3
+        dash.screenshot(path=str(artifacts / "lab_dashboard_running.png"))
+        dash.locator(".jt-td-stop").click()
+        check = page.locator(".jp-OutputArea-output", has_text="TUNED")
+        expect(check).to_be_visible(timeout=60_000)
+        fields = dict(re.findall(r"(\w+)=(\S+)", check.inner_text()))
+        assert 3 <= int(fields["trials"]) < 200 and fields["stop"] == "True", fields
+        assert int(fields["complete"]) == int(fields["trials"])  # the study kept every finished trial
+        expect(dash.locator(".jt-td-counts")).to_contain_text(f"{fields['trials']} trials")
+        dash.locator('.jt-td-tab[data-tab="trials"]').click()
+        expect(dash.locator(".jt-td-table tr")).to_have_count(int(fields["trials"]) + 1)
+        dash.screenshot(path=str(artifacts / "lab_dashboard_stopped.png"))
+        # lr_find: the monitor shows the run, then the figure with the suggestions
+        expect(page.locator(".jp-OutputArea-output", has_text="LRFIND")).to_be_visible(timeout=90_000)
+        figure = page.locator(".js-plotly-plot").last
+        figure.wait_for(timeout=60_000)
+        expect(figure.locator(".legendtext", has_text="valley")).to_have_count(1)
+        figure.scroll_into_view_if_needed()
+        figure.screenshot(path=str(artifacts / "lab_lr_find.png"))
         assert dialogs == []
     finally:
         page.request.delete(f"{base}/api/sessions/{session['id']}")

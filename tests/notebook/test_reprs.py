@@ -122,3 +122,31 @@ def test_the_hook_is_set_by_name_when_jupytorch_is_imported():
     assert display._hook in ("jupytorch.notebook.reprs:mimebundle", mimebundle)
     with pytest.raises(ValueError, match="'module:attribute' string or a callable"):
         display.set_display_hook("not a target")
+
+
+def test_lazy_tensor_columns_show_as_a_preview_in_a_kernel(kernel):
+    import pandas as pd
+    import torch
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from jupytorch.notebook.magics import load_ipython_extension
+    from jupytorch.notebook.reprs import lazy_series_mimebundle
+
+    column = jt.as_lazy_tensor(torch.rand(30, 1, 4, 4))
+    bundle = column._repr_mimebundle_()
+    bundle = bundle[0] if isinstance(bundle, tuple) else bundle
+    assert WIDGET in bundle and bundle["text/plain"].startswith("<LazyTensorArray>")
+    series = pd.Series(column, name="image")
+    assert WIDGET in lazy_series_mimebundle(series)
+    assert lazy_series_mimebundle(pd.Series([1, 2])) is None  # other Series stay pandas'
+    # %load_ext jupytorch registers the Series formatter
+    shell = InteractiveShell.instance()
+    try:
+        load_ipython_extension(shell)
+        data, _ = shell.display_formatter.format(series)
+        assert WIDGET in data
+        data, _ = shell.display_formatter.format(pd.Series([1.5]))
+        assert WIDGET not in data and "1.5" in data["text/plain"]
+    finally:
+        shell.display_formatter.mimebundle_formatter.pop(pd.Series, None)
+        InteractiveShell.clear_instance()

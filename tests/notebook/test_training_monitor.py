@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from jupytorch.notebook._training_monitor import TrainingMonitor
 
 from .conftest import Clock, ev
@@ -7,7 +9,7 @@ from .conftest import Clock, ev
 
 def test_synced_traits_match_the_typescript_model(model_mirror):
     python, typescript = model_mirror(TrainingMonitor, "training_monitor", "TrainingMonitorModel")
-    assert python == typescript == {"title", "status", "message", "bars", "stats", "history", "device",
+    assert python == typescript == {"title", "status", "message", "bars", "stats", "history", "scores", "device",
                                     "stop_requested"}
 
 
@@ -126,3 +128,19 @@ def test_flush_sends_what_was_held():
     assert [b["level"] for b in monitor.bars] == ["train"]
     monitor.flush()
     assert monitor.bars[1]["completed"] == 7 and monitor.stats["loss"] == 0.3
+
+
+def test_benchmark_of_learners_without_epochs_fills_a_score_table():
+    import jupytorch as jt
+    from jupytorch.core import progress
+    from jupytorch.notebook.progress_bridge import WidgetProgress
+
+    view = WidgetProgress(display=False)
+    design = jt.benchmark_grid(jt.tsk("mtcars"), [jt.lrn("regr.rpart"), jt.lrn("regr.featureless")], jt.rsmp("cv", folds=3))
+    with progress.listen(view):
+        bmr = jt.benchmark(design)
+    scores = view.monitor.scores
+    assert [(r["learner_id"], r["iterations"], r["total"]) for r in scores] == [("regr.rpart", 3, 3), ("regr.featureless", 3, 3)]
+    expected = bmr.aggregate()["regr.mse"].tolist()
+    assert [r["score"]["regr.mse"] for r in scores] == pytest.approx(expected)
+    assert view.monitor.history == []

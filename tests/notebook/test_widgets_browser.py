@@ -171,7 +171,7 @@ def test_training_monitor_shows_progress_device_and_curves(page, mount, artifact
     mount(idle)
     expect(page.locator(".jt-status")).to_have_text("waiting")
     expect(page.locator(".jt-stop")).to_be_disabled()
-    expect(page.locator(".jt-chart-empty")).to_be_visible()
+    expect(page.locator(".jt-charts")).to_be_hidden()  # nothing trains yet: no curve placeholder
 
     monitor, _ = trained_monitor(3)
     push_state(page, monitor)
@@ -249,3 +249,58 @@ def test_training_monitor_dark_theme(page, mount, artifacts):
     assert fg == "rgb(221, 221, 221)"  # follows --jp-ui-font-color1
     page.screenshot(path=str(artifacts / "widgets_dark_mock.png"), full_page=True)
     assert_clean(page)
+
+
+def test_monitor_on_large_losses_log_scale_hover_and_epoch_table(page, mount, artifacts):
+    monitor = TrainingMonitor()
+    monitor.handle({"level": "train", "stage": "begin", "total": 5, "completed": 0,
+                    "info": {"learner_id": EVIL, "task_id": "california", "device": {"type": "cpu", "name": "2 cores"}}})
+    for epoch in range(1, 6):
+        monitor.handle({"level": "epoch", "stage": "begin", "total": 10, "completed": 0, "info": {"epoch": epoch}})
+        monitor.handle({"level": "epoch", "stage": "end", "total": 10, "completed": 10,
+                        "info": {"epoch": epoch, "train": {"loss": 4.44e9 / epoch**3},
+                                 "valid": {"loss": 5.1e9 / epoch**3, EVIL: 0.5}}})
+    monitor.flush()
+    mount(monitor)
+    ticks = page.locator('.jt-chart[data-metric="loss"] .jt-chart-ytick').all_text_contents()
+    assert any(t.endswith("G") for t in ticks) and not any("e+" in t for t in ticks), ticks
+    # every tick label lies inside the chart (the left margin fits it)
+    lefts = page.evaluate("""() => [...document.querySelectorAll('.jt-chart[data-metric="loss"] .jt-chart-ytick')]
+        .map(t => t.getBBox().x)""")
+    assert min(lefts) >= 0
+    hover = page.locator('.jt-chart[data-metric="loss"] .jt-chart-dot.jt-train title').first.text_content()
+    assert hover == "epoch 1 train loss: 4.44G"
+    assert page.locator('.jt-chart[data-metric="loss"] svg').get_attribute("data-scale") == "linear"
+    page.locator(".jt-log-toggle").check()
+    assert page.locator('.jt-chart[data-metric="loss"] svg').get_attribute("data-scale") == "log"
+    log_ticks = page.locator('.jt-chart[data-metric="loss"] .jt-chart-ytick').all_text_contents()
+    assert "1.00G" in log_ticks and "100M" in log_ticks, log_ticks
+    # the per-epoch table: epoch, measures, duration, time stamp; hostile measure names stay text
+    header = page.locator(".jt-epochs tr").first.locator("th").all_text_contents()
+    assert header == ["epoch", "train loss", "valid loss", f"valid {EVIL}", "duration", "time"]
+    assert page.locator(".jt-epochs tr").count() == 6
+    first = page.locator(".jt-epochs tr").nth(1).locator("td").all_text_contents()
+    assert first[:3] == ["1", "4.44G", "5.10G"] and first[4].endswith("s")
+    assert page.locator(".jt-device-label").text_content() == "device"
+    assert page.locator(".jt-monitor-title").text_content() == f"Training {EVIL} on california"
+    assert page.evaluate("window.__errors") == [] and page.evaluate("window.__dialogs") == 0
+    assert page.locator("img").count() == 0
+    page.locator(".jt-monitor").screenshot(path=str(artifacts / "monitor_large_losses_log.png"))
+
+
+def test_benchmark_without_epochs_shows_scores_not_curves(page, mount):
+    monitor = TrainingMonitor()
+    monitor.handle({"level": "benchmark", "stage": "begin", "total": 2, "completed": 0, "info": {}})
+    for k, (learner, mse) in enumerate([(EVIL, 25.5), ("regr.featureless", 40.9)]):
+        info = {"learner_id": learner, "task_id": "mtcars", "resampling_id": "cv", "experiment": k, "score": {"regr.mse": mse}}
+        monitor.handle({"level": "resample", "stage": "begin", "total": 3, "completed": 0, "info": info})
+        monitor.handle({"level": "resample", "stage": "end", "total": 3, "completed": 3, "info": info})
+    monitor.handle({"level": "benchmark", "stage": "end", "total": 2, "completed": 2, "info": {}})
+    mount(monitor)
+    rows = page.locator(".jt-scores tr")
+    expect(rows).to_have_count(3)
+    assert rows.first.locator("th").all_text_contents() == ["learner", "task", "resampling", "iterations", "regr.mse (mean)"]
+    assert rows.nth(1).locator("td").all_text_contents() == [EVIL, "mtcars", "cv", "3/3", "25.5"]
+    assert not page.locator(".jt-charts").is_visible()  # no "Curves appear after the first epoch"
+    assert not page.locator(".jt-chart-tools").is_visible()
+    assert page.evaluate("window.__errors") == [] and page.locator("img").count() == 0

@@ -162,13 +162,21 @@ class TuningInstance:
         return values
 
     def tuned_learner(self) -> Any:
-        """A copy of the learner with :attr:`result_learner_param_vals` set (and validation off when it was for tuning)."""
+        """A copy of the learner with :attr:`result_learner_param_vals` set, ready to train on all data.
+
+        When the learner validated on the test set (``"test"``) for internal tuning, validation is
+        turned off: the tuned epochs are known, and outside resampling there is no test set.
+        """
         learner = self.learner.clone().reset()
         learner.param_set.set_values(**self.result_learner_param_vals)
-        if self.space.internal and getattr(learner, "validate", None) is not None:
+        if self.space.internal and getattr(learner, "validate", None) == "test":
             from jupytorch.nn.validate import set_validate
 
-            set_validate(learner, None)
+            set_validate(learner, None)  # there is no test set outside resampling; epochs are known now
+            for pid in self.space.internal:
+                measures_valid = pid[: -len(pid.rsplit("__", 1)[-1])] + "measures_valid"
+                if measures_valid in learner.param_set:
+                    learner.param_set.unset(measures_valid)
         return learner
 
     # -- display --------------------------------------------------------------------------------------

@@ -8,8 +8,10 @@ Stop) ends tuning cleanly, keeping every finished trial.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 from jupytorch.core import progress
@@ -110,11 +112,24 @@ def _as_measures(measure: Any, measures: Any, task: Any) -> list[Any]:
     return resolved
 
 
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Silence Optuna's notes that heartbeats are experimental and meant for Study.optimize (we drive them)."""
+    import optuna
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used")
+        yield
+
+
 def _make_study(storage: Any, study_name: str | None, minimize: list[bool], sampler: Any, pruner: Any, heartbeat_interval: int | None) -> Any:
     import optuna
 
-    if isinstance(storage, str) and not storage.startswith("file:") and "://" in storage and heartbeat_interval:
-        storage = optuna.storages.RDBStorage(storage, heartbeat_interval=heartbeat_interval, grace_period=2 * heartbeat_interval)
+    if isinstance(storage, str) and "://" in storage and heartbeat_interval:
+        with _quiet():
+            storage = optuna.storages.RDBStorage(storage, heartbeat_interval=heartbeat_interval,
+                                                 grace_period=2 * heartbeat_interval)
     directions = ["minimize" if m else "maximize" for m in minimize]
     study = optuna.create_study(storage=storage, study_name=study_name, directions=directions, sampler=sampler,
                                 pruner=pruner, load_if_exists=study_name is not None)
@@ -192,7 +207,7 @@ def tune(
     if storage is not None:
         from jupytorch.tuning.worker import store_definition
 
-        store_definition(ti, pruning=pruner is not None)
+        store_definition(ti, pruning=pruner is not None, heartbeat_interval=heartbeat_interval)
     return run_tuning(ti, n_jobs=n_jobs, pruning=pruner is not None)
 
 
@@ -223,8 +238,6 @@ def _grid_exhausted(study: Any) -> bool:
 
 def run_tuning(ti: TuningInstance, n_jobs: int | None = 1, pruning: bool = False) -> TuningInstance:
     """Run the ask-evaluate-tell loop on ``ti`` until its terminator (or the tuner) says stop."""
-    import optuna
-
     setup = Setup(ti.task, ti.learner, ti.resampling, ti.measures, ti.space, ti.seed)
     study = ti.study
     ti.terminator.start()
@@ -235,20 +248,20 @@ def run_tuning(ti: TuningInstance, n_jobs: int | None = 1, pruning: bool = False
         stopped = False
         try:
             while not stopped and not ti.terminator.is_terminated(ti) and not _grid_exhausted(study):
-                _fail_stale(study)
                 batch = []
-                for _ in range(ti.tuner.batch_size):
-                    trial = study.ask()
-                    batch.append((trial, ti.space.sample(trial)))
-                    if total is not None and ti.n_trials_started() >= total:
-                        break
+                with _quiet():
+                    _fail_stale(study)
+                    for _ in range(ti.tuner.batch_size):
+                        trial = study.ask()
+                        batch.append((trial, ti.space.sample(trial)))
+                        if total is not None and ti.n_trials_started() >= total:
+                            break
                 stopped = _run_batch(ti, setup, batch, n_jobs, pruning)
                 best = _best_value(ti)
                 progress.emit("tune", "advance", total=total, completed=ti.n_trials_started(), best=best, **info)
                 stopped = stopped or progress.should_stop()
         finally:
             progress.emit("tune", "end", total=total, completed=ti.n_trials_started(), **info)
-    _ = optuna
     return ti
 
 
@@ -261,7 +274,6 @@ def _best_value(ti: TuningInstance) -> float | None:
 
 def _run_batch(ti: TuningInstance, setup: Setup, batch: list[tuple[Any, dict[str, Any]]], n_jobs: int | None, pruning: bool) -> bool:
     """Evaluate and tell one batch; return True when tuning must stop (Ctrl-C)."""
-    import optuna
     from optuna.trial import TrialState
 
     study = ti.study
@@ -286,8 +298,6 @@ def _run_batch(ti: TuningInstance, setup: Setup, batch: list[tuple[Any, dict[str
                 trial.set_user_attr("jt_errors", ["KeyboardInterrupt: tuning was interrupted"])
                 study.tell(trial, state=TrialState.FAIL)
         return True
-    finally:
-        _ = optuna
 
 
 class _heartbeats:  # noqa: N801 - used as a context manager

@@ -12,6 +12,8 @@ PredictionRegr      xy, residual, histogram                          -
 Task                target                                           -
 Learner (trained)   history                                          history (selects)
 DataFrame (history) history                                          history (selects)
+TuningInstance      history, parallel, importance, slice,            objective (selects)
+                    intermediate, pareto (several measures)
 =================== ================================================ ==========================
 
 ``*`` classification only. Each figure comes from a pure extractor ``_get_<plot>_info(obj)``
@@ -53,6 +55,8 @@ def _kind_of(obj: Any) -> str | None:
     for cls in (BenchmarkResult, ResampleResult, PredictionClassif, PredictionRegr, Task, Learner):
         if isinstance(obj, cls):
             return cls.__name__
+    if type(obj).__name__ == "TuningInstance" and type(obj).__module__ == "jupytorch.tuning.instance":
+        return "TuningInstance"
     if isinstance(obj, pd.DataFrame):
         return "DataFrame"
     return None
@@ -106,6 +110,14 @@ def _plots(kind: str, obj: Any) -> dict[str, _Plot]:
                     lambda b, _m, k=name: _classif._get_benchmark_curves_info(b, k), _classif._build_benchmark_curves_figure, False
                 )
         return plots
+    if kind == "TuningInstance":
+        from jupytorch.viz import _tuning
+
+        names = list(_tuning.TUNING_PLOTS) + (["pareto"] if obj.multi_objective else [])
+        return {
+            name: _Plot(lambda ti, m, n=name: _tuning._get_tuning_info(ti, m, n), _tuning._build_tuning_figure, name in _tuning.WITH_MEASURE)
+            for name in names
+        }
     if kind == "Task":
         return {"target": _Plot(no_measure(_task._get_target_info), _task._build_target_figure, False)}
     return {"history": _Plot(_history._get_history_info, _history._build_history_figure, True)}  # Learner, DataFrame
@@ -114,7 +126,7 @@ def _plots(kind: str, obj: Any) -> dict[str, _Plot]:
 def _unsupported(obj: Any) -> InvalidParameterError:
     return InvalidParameterError(
         f"autoplot() cannot plot a {type(obj).__name__}. It plots a BenchmarkResult, a ResampleResult, a "
-        "PredictionClassif, a PredictionRegr, a Task, a trained torch learner (its training history) or a history "
+        "PredictionClassif, a PredictionRegr, a Task, a TuningInstance, a trained torch learner (its training history) or a history "
         "DataFrame (columns epoch, train_loss, train.<measure>, valid.<measure>)."
     )
 
@@ -181,6 +193,10 @@ def autoplot(obj: Any, type: str | None = None, measure: Any = None, **kwargs: A
           ``"residual"`` (truth - response against response), ``"histogram"`` (of the residuals).
         - Task: ``"target"`` (class counts, or a histogram of a numeric target).
         - Learner, DataFrame: ``"history"`` (train and valid curves, one panel per measure).
+        - TuningInstance: ``"history"`` (objective per trial, best so far), ``"parallel"``
+          (parallel coordinates), ``"importance"`` (parameter importances), ``"slice"``,
+          ``"intermediate"`` (per-epoch scores of pruning), ``"pareto"`` (several measures);
+          drawn by ``optuna.visualization``.
     measure : Measure or str, optional
         For score plots: the measure (default ``classif.ce`` / ``regr.mse``). For histories: the
         measure(s) to show (default: all recorded).

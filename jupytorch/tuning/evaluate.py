@@ -179,7 +179,6 @@ def _evaluate_here(setup: Any, trial: Any, config: dict[str, Any], pruning: bool
             else:
                 outcome = run_iteration(*call)
             outcomes.append(outcome)
-            progress.emit("trial", "advance", total=len(calls), completed=len(outcomes), trial=trial.number)
             if outcome.error is not None:
                 break
     except Exception as error:  # noqa: BLE001 - never lose the tuning for one trial

@@ -114,3 +114,38 @@ def test_tuned_learner_trains(task):
     tuned = ti.tuned_learner().train(task)
     assert tuned.is_trained and tuned.validate is None
     assert "Best:" in repr(ti) and "TuningInstance" in ti._repr_html_()
+
+
+def test_tuning_reports_trials_with_the_best_so_far(task, shift):
+    from jupytorch.core import progress
+
+    class Recorder:
+        def __init__(self):
+            self.events = []
+
+        def on_event(self, event):
+            self.events.append(event)
+
+    shift.param_set.set_values(shift=to_tune(-2, 2))
+    with progress.listen(Recorder()) as rec:
+        ti = jt.tune(jt.tnr("random_search", seed=1), task, shift, jt.rsmp("holdout"), jt.msr("regr.rmse"),
+                     term_evals=3, seed=1)
+    tune_events = [e for e in rec.events if e["level"] == "tune"]
+    assert [e["stage"] for e in tune_events] == ["begin", "advance", "advance", "advance", "end"]
+    bests = [e["info"]["best"] for e in tune_events if e["stage"] == "advance"]
+    assert bests == sorted(bests, reverse=True) and bests[-1] == ti.archive["regr.rmse"].min()
+
+
+def test_text_view_shows_one_line_for_trials_with_the_best(task, shift):
+    import io
+
+    from jupytorch.core import progress
+    from jupytorch.core.progress_text import TextProgress
+
+    stream = io.StringIO()
+    view = TextProgress(file=stream, mininterval=0.0)
+    shift.param_set.set_values(shift=to_tune(-2, 2))
+    with progress.listen(view):
+        jt.tune(jt.tnr("random_search", seed=1), task, shift, jt.rsmp("holdout"), jt.msr("regr.rmse"), term_evals=2)
+    view.close()
+    assert "trials" in stream.getvalue() and "best=" in stream.getvalue()

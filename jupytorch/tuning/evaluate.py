@@ -17,10 +17,15 @@ from typing import Any
 
 from jupytorch.core import progress
 from jupytorch.core.paramset import SEP
-from jupytorch.core.resample import Outcome, ResampleResult, iteration_seeds, run_iteration
+from jupytorch.core.resample import (
+    Outcome,
+    ResampleResult,
+    iteration_seeds,
+    run_iteration,
+)
 from jupytorch.tuning.space import aggregate_internal
 
-__all__ = ["TrialResult", "evaluate_batch", "PruningReporter"]
+__all__ = ["PruningReporter", "TrialResult", "evaluate_batch"]
 
 
 @dataclasses.dataclass

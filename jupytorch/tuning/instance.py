@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from jupytorch.core.exceptions import InvalidParameterError
+from jupytorch.tuning.space import sibling
 
 __all__ = ["TuningInstance"]
 
@@ -154,9 +155,9 @@ class TuningInstance:
         values = {pid: v for pid, v in self.learner.param_set.values.items() if pid not in self.space.ids and pid not in self.space.internal}
         values.update(self.config_of(trial))
         internal = trial.user_attrs.get("jt_internal") or {}
-        for pid, token in self.space.internal.items():
+        for pid in self.space.internal:
             values[pid] = internal.get(pid, self.space.internal_upper()[pid])
-            patience = pid[: -len(pid.rsplit("__", 1)[-1])] + "patience"
+            patience = sibling(pid, "patience")
             if patience in self.learner.param_set:
                 values[patience] = 0
         return values
@@ -174,7 +175,7 @@ class TuningInstance:
 
             set_validate(learner, None)  # there is no test set outside resampling; epochs are known now
             for pid in self.space.internal:
-                measures_valid = pid[: -len(pid.rsplit("__", 1)[-1])] + "measures_valid"
+                measures_valid = sibling(pid, "measures_valid")
                 if measures_valid in learner.param_set:
                     learner.param_set.unset(measures_valid)
         return learner

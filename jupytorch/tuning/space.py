@@ -25,7 +25,7 @@ import numpy as np
 from jupytorch.core.exceptions import InvalidParameterError, did_you_mean
 from jupytorch.core.paramset import SEP, TuneToken
 
-__all__ = ["Dimension", "SearchSpace", "branch_dependencies"]
+__all__ = ["Dimension", "SearchSpace", "aggregate_internal", "branch_dependencies", "sibling"]
 
 _PLAIN = (str, int, float, bool, type(None))
 
@@ -100,7 +100,7 @@ class Dimension:
         lower, upper = float(self.lower), float(self.upper)  # type: ignore[arg-type]
         points = np.geomspace(lower, upper, resolution) if self.logscale else np.linspace(lower, upper, resolution)
         if self.kind == "int":
-            return sorted({int(round(p)) for p in points})
+            return sorted({round(p) for p in points})
         return [float(p) for p in points]
 
     def describe(self) -> str:
@@ -308,6 +308,18 @@ def _dependency_order(dims: Iterable[Dimension]) -> list[Dimension]:
     return done
 
 
+def sibling(pid: str, name: str) -> str:
+    """The id of parameter ``name`` next to ``pid`` (same owner): ``sibling("m__epochs", "patience")``.
+
+    Examples
+    --------
+    >>> sibling("torch_model_regr__epochs", "patience"), sibling("epochs", "patience")
+    ('torch_model_regr__patience', 'patience')
+    """
+    prefix, sep, _ = pid.rpartition(SEP)
+    return f"{prefix}{sep}{name}"
+
+
 def aggregate_internal(values: list[Any], token: TuneToken) -> Any:
     """Combine the internally tuned values of several folds: ``token.aggregate`` or the ceiling of the mean.
 
@@ -322,4 +334,4 @@ def aggregate_internal(values: list[Any], token: TuneToken) -> Any:
         return None
     if token.aggregate is not None:
         return token.aggregate(values)
-    return int(math.ceil(float(np.mean(values))))
+    return math.ceil(float(np.mean(values)))

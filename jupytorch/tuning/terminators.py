@@ -16,8 +16,15 @@ from jupytorch.core.registry import registry
 from jupytorch.core.sugar import build
 
 __all__ = [
-    "Terminator", "TerminatorEvals", "TerminatorRunTime", "TerminatorStagnation", "TerminatorPerfReached",
-    "TerminatorNone", "TerminatorCombo", "trm", "trms",
+    "Terminator",
+    "TerminatorCombo",
+    "TerminatorEvals",
+    "TerminatorNone",
+    "TerminatorPerfReached",
+    "TerminatorRunTime",
+    "TerminatorStagnation",
+    "trm",
+    "trms",
 ]
 
 
@@ -180,7 +187,7 @@ class TerminatorCombo(Terminator):
 
     id = "combo"
 
-    def __init__(self, terminators: Sequence[Terminator] = (), any: bool = True):  # noqa: A002 - mlr3's name
+    def __init__(self, terminators: Sequence[Terminator] = (), any: bool = True):
         bad = [t for t in terminators if not isinstance(t, Terminator)]
         if bad or not terminators:
             raise InvalidParameterError(f"trm('combo'): terminators must be a non-empty list of trm(...), got {list(terminators)!r}.")

@@ -20,11 +20,11 @@ from jupytorch.core.measure import as_measures
 from jupytorch.core.resample import _check_args, prepare_resampling
 from jupytorch.tuning.evaluate import evaluate_batch
 from jupytorch.tuning.instance import TuningInstance
-from jupytorch.tuning.space import SearchSpace
+from jupytorch.tuning.space import SearchSpace, sibling
 from jupytorch.tuning.terminators import as_terminator
 from jupytorch.tuning.tuners import Tuner
 
-__all__ = ["tune", "run_tuning", "make_pruner", "check_validation"]
+__all__ = ["check_validation", "make_pruner", "run_tuning", "tune"]
 
 _PRUNERS = {"median": "MedianPruner", "successive_halving": "SuccessiveHalvingPruner", "hyperband": "HyperbandPruner",
             "percentile": "PercentilePruner", "none": "NopPruner"}
@@ -86,13 +86,13 @@ def check_validation(learner: Any, space: SearchSpace, measures: list[Any], prun
         )
     values = learner.param_set.values
     for pid in space.internal:
-        patience = pid[: -len(pid.rsplit("__", 1)[-1])] + "patience"
+        patience = sibling(pid, "patience")
         if patience in learner.param_set and not values.get(patience):
             raise InvalidParameterError(
                 f"Learner {learner.id!r}: internal tuning of {pid!r} needs early stopping; set it with "
                 f"learner.param_set.set_values({patience}=5)."
             )
-        measures_valid = patience[: -len("patience")] + "measures_valid"
+        measures_valid = sibling(pid, "measures_valid")
         if measures_valid in learner.param_set and not values.get(measures_valid):
             raise InvalidParameterError(
                 f"Learner {learner.id!r}: internal tuning of {pid!r} needs a validation measure; set it with "
@@ -300,15 +300,18 @@ def _run_batch(ti: TuningInstance, setup: Setup, batch: list[tuple[Any, dict[str
         return True
 
 
-class _heartbeats:  # noqa: N801 - used as a context manager
+class _heartbeats:
     """Send heartbeats for ``trials`` while they run (database storages with heartbeats only)."""
 
     def __init__(self, study: Any, trials: list[Any]):
         self.study, self.trials, self.contexts = study, trials, []
 
-    def __enter__(self) -> _heartbeats:
+    def __enter__(self) -> _heartbeats:  # noqa: PYI034
         try:
-            from optuna.storages._heartbeat import get_heartbeat_thread, is_heartbeat_enabled
+            from optuna.storages._heartbeat import (
+                get_heartbeat_thread,
+                is_heartbeat_enabled,
+            )
         except ImportError:  # a future Optuna moved it: run without heartbeats
             return self
         if is_heartbeat_enabled(self.study._storage):
@@ -318,7 +321,7 @@ class _heartbeats:  # noqa: N801 - used as a context manager
                 self.contexts.append(context)
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         for context in self.contexts:
             context.__exit__(None, None, None)
 

@@ -13,10 +13,10 @@ import html
 from typing import Any
 
 from jupytorch.core.exceptions import InvalidParameterError
-from jupytorch.core.sugar import build
 from jupytorch.core.registry import registry
+from jupytorch.core.sugar import build
 
-__all__ = ["Tuner", "TunerRandomSearch", "TunerGridSearch", "TunerTPE", "TunerMBO", "TunerCmaEs", "TunerInternal", "tnr", "tnrs"]
+__all__ = ["Tuner", "TunerCmaEs", "TunerGridSearch", "TunerInternal", "TunerMBO", "TunerRandomSearch", "TunerTPE", "tnr", "tnrs"]
 
 
 class Tuner:

@@ -26,7 +26,7 @@ from typing import Any
 
 from jupytorch.core.exceptions import InvalidParameterError
 
-__all__ = ["store_definition", "load_definition", "tune_worker", "main"]
+__all__ = ["load_definition", "main", "store_definition", "tune_worker"]
 
 KEY = "jt_definition"
 CHUNK = 500_000  # characters per user attribute (databases limit the size of one value)
@@ -66,7 +66,7 @@ def load_definition(study: Any, trusted: bool = False) -> dict[str, Any]:
             "trust everyone who can write to this storage, pass --trusted (tune_worker(..., trusted=True))."
         )
     text = "".join(attrs[f"{KEY}_{i}"] for i in range(n))
-    return pickle.loads(zlib.decompress(base64.b64decode(text)))  # noqa: S301 - the caller said the storage is trusted
+    return pickle.loads(zlib.decompress(base64.b64decode(text)))
 
 
 def tune_worker(storage: Any, study_name: str, *, trusted: bool = False, seed: int | None = None, n_jobs: int | None = 1) -> Any:

@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 from jupytorch.core.exceptions import InvalidParameterError
 
-__all__ = ["TuningPlotInfo", "_get_tuning_info", "TUNING_PLOTS"]
+__all__ = ["TUNING_PLOTS", "TuningPlotInfo", "_get_tuning_info"]
 
 
 class TuningPlotInfo(NamedTuple):

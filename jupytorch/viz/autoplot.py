@@ -146,7 +146,7 @@ def plot_types(obj: Any) -> list[str]:
     return list(_plots(kind, obj))
 
 
-def _autoplot_info(obj: Any, type: str | None = None, measure: Any = None) -> tuple[Any, Callable[[Any], Figure]]:  # noqa: A002
+def _autoplot_info(obj: Any, type: str | None = None, measure: Any = None) -> tuple[Any, Callable[[Any], Figure]]:
     """Pick the plot of ``obj`` and extract its info; returns (info, build). No plotly needed."""
     kind = _kind_of(obj)
     if kind is None:
@@ -171,7 +171,7 @@ def _id_of(measure: Any) -> Any:
     return getattr(measure, "id", measure)
 
 
-def autoplot(obj: Any, type: str | None = None, measure: Any = None, **kwargs: Any) -> Figure:  # noqa: A002
+def autoplot(obj: Any, type: str | None = None, measure: Any = None, **kwargs: Any) -> Figure:
     """Plot a result, prediction, task or training history as a plotly figure.
 
     Parameters

@@ -8,7 +8,12 @@ import pytest
 import jupytorch as jt
 from jupytorch import nn, po, ppl, to_tune
 from jupytorch.core.exceptions import InvalidParameterError
-from jupytorch.tuning.space import Dimension, SearchSpace, aggregate_internal, branch_dependencies
+from jupytorch.tuning.space import (
+    Dimension,
+    SearchSpace,
+    aggregate_internal,
+    branch_dependencies,
+)
 
 from .conftest import mlp
 

@@ -49,7 +49,7 @@ def test_no_completed_trial_says_where_to_look(task, shift):
     shift.param_set.set_values(fail=to_tune([True]))
     ti = jt.tune(jt.tnr("random_search"), task, shift, jt.rsmp("holdout"), jt.msr("regr.rmse"), term_evals=1)
     with pytest.raises(InvalidParameterError, match="archive"):
-        ti.result_learner_param_vals
+        _ = ti.result_learner_param_vals
 
 
 def test_several_measures_give_the_pareto_front(task, shift):

@@ -84,9 +84,18 @@ def throughput(trials: int, epochs: int, workers: int) -> float:
     ti.terminator = TerminatorEvals(trials)
     store_definition(ti)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
-    code = ("import torch; torch.set_num_threads(1); from jupytorch.tuning.worker import main; "
-            "raise SystemExit(main(['tune-worker', '--storage', {url!r}, '--study', 'bench', '--trusted', '--seed', '{seed}']))")
-    procs = [subprocess.Popen([sys.executable, "-c", code.format(url=url, seed=10 + i)], env=env) for i in range(workers)]
+    gate = Path(folder) / "go"
+    # every worker imports everything, says it is ready, and waits at the gate: start-up is not measured
+    code = ("import pathlib, time, torch; torch.set_num_threads(1); import jupytorch.tuning.worker as w, jupytorch.nn; "
+            "import jupytorch.pipelines; pathlib.Path({ready!r}).touch(); "
+            "exec('while not pathlib.Path({gate!r}).exists(): time.sleep(0.05)'); "
+            "raise SystemExit(w.main(['tune-worker', '--storage', {url!r}, '--study', 'bench', '--trusted', '--seed', '{seed}']))")
+    procs = [subprocess.Popen([sys.executable, "-c", code.format(url=url, seed=10 + i, gate=str(gate),
+                                                                  ready=f"{folder}/ready{i}")], env=env, stdout=subprocess.DEVNULL)
+             for i in range(workers)]
+    while not all(Path(f"{folder}/ready{i}").exists() for i in range(workers)):
+        time.sleep(0.05)
+    gate.touch()
     for proc in procs:
         proc.wait()
     study = optuna.load_study(study_name="bench", storage=url)

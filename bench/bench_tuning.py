@@ -86,14 +86,24 @@ def throughput(trials: int, epochs: int, workers: int) -> float:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     gate = Path(folder) / "go"
     # every worker imports everything, says it is ready, and waits at the gate: start-up is not measured
-    code = ("import pathlib, time, torch; torch.set_num_threads(1); import jupytorch.tuning.worker as w, jupytorch.nn; "
-            "import jupytorch.pipelines; pathlib.Path({ready!r}).touch(); "
-            "exec('while not pathlib.Path({gate!r}).exists(): time.sleep(0.05)'); "
-            "raise SystemExit(w.main(['tune-worker', '--storage', {url!r}, '--study', 'bench', '--trusted', '--seed', '{seed}']))")
-    procs = [subprocess.Popen([sys.executable, "-c", code.format(url=url, seed=10 + i, gate=str(gate),
-                                                                  ready=f"{folder}/ready{i}")], env=env, stdout=subprocess.DEVNULL)
+    script = Path(folder) / "worker.py"
+    script.write_text(
+        "import pathlib, sys, time\n"
+        "import torch\n"
+        "torch.set_num_threads(1)\n"
+        "import jupytorch.nn, jupytorch.pipelines\n"
+        "from jupytorch.tuning.worker import main\n"
+        "folder, seed = pathlib.Path(sys.argv[1]), sys.argv[2]\n"
+        "(folder / f'ready{seed}').touch()\n"
+        "while not (folder / 'go').exists():\n"
+        "    time.sleep(0.05)\n"
+        "raise SystemExit(main(['tune-worker', '--storage', sys.argv[3], '--study', 'bench', '--trusted', '--seed', seed]))\n"
+    )
+    procs = [subprocess.Popen([sys.executable, str(script), folder, str(i), url], env=env, stdout=subprocess.DEVNULL)
              for i in range(workers)]
     while not all(Path(f"{folder}/ready{i}").exists() for i in range(workers)):
+        if any(proc.poll() is not None for proc in procs):
+            raise RuntimeError("a tune-worker ended before it was ready")
         time.sleep(0.05)
     gate.touch()
     for proc in procs:

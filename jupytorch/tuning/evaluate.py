@@ -40,11 +40,11 @@ class TrialResult:
     warnings: list[str] = dataclasses.field(default_factory=list)
     last_epoch: int | None = None
 
-    def user_attrs(self) -> dict[str, Any]:
-        """The JSON-able record kept with the Optuna trial (read back by the archive)."""
+    def record(self) -> dict[str, Any]:
+        """The JSON-able record kept with the Optuna trial as one user attribute (read back by the archive)."""
         return {
-            "jt_scores": self.scores, "jt_internal": self.internal_tuned_values, "jt_runtime": self.runtime,
-            "jt_errors": self.errors, "jt_warnings": self.warnings, "jt_last_epoch": self.last_epoch,
+            "scores": self.scores, "internal": self.internal_tuned_values, "runtime": self.runtime,
+            "errors": self.errors, "warnings": self.warnings, "last_epoch": self.last_epoch,
         }
 
 

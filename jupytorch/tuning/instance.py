@@ -2,8 +2,9 @@
 
 The study is the single record of what was tried: the archive is read from its trials (also those
 of earlier runs, resumed from a storage, and of other workers), so nothing is kept only in memory.
-Each trial keeps jupytorch's record in its user attributes (``jt_scores``, ``jt_internal``,
-``jt_runtime``, ``jt_errors``, ``jt_warnings``, ``jt_last_epoch``).
+Each trial keeps jupytorch's record in one user attribute, ``jupytorch``: a dict with ``scores``,
+``internal`` (internally tuned values), ``runtime``, ``errors``, ``warnings`` and ``last_epoch``
+(one write per trial, which matters on shared database storages).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from jupytorch.tuning.space import sibling
 
 __all__ = ["TuningInstance"]
 
+RECORD = "jupytorch"  # the trial's user attribute holding jupytorch's record
 STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
 
 
@@ -68,7 +70,7 @@ class TuningInstance:
 
     def n_trials_started(self) -> int:
         """Trials in the study in any state (those running in other workers included)."""
-        return len(self.study.get_trials(deepcopy=False))
+        return self.study._storage.get_n_trials(self.study._study_id)  # a count query, not every trial
 
     def completed_values(self) -> list[float]:
         """The first measure's value of every completed trial, in trial order."""
@@ -84,18 +86,18 @@ class TuningInstance:
         runtime, errors, warnings, last epoch (pruned trials), start and end times."""
         rows = []
         for t in self.study.get_trials(deepcopy=False):
-            attrs = t.user_attrs
+            attrs = t.user_attrs.get(RECORD) or {}
             row: dict[str, Any] = {"number": t.number, "state": t.state.name}
             row.update(self.config_of(t))
-            scores = attrs.get("jt_scores") or {}
+            scores = attrs.get("scores") or {}
             for m in self.measures:
                 row[m.id] = scores.get(m.id, math.nan)
-            row["internal_tuned_values"] = attrs.get("jt_internal") or None
-            row["runtime"] = attrs.get("jt_runtime", math.nan)
-            row["errors"] = len(attrs.get("jt_errors") or [])
-            row["error"] = (attrs.get("jt_errors") or [None])[-1]
-            row["warnings"] = len(attrs.get("jt_warnings") or [])
-            row["last_epoch"] = attrs.get("jt_last_epoch")
+            row["internal_tuned_values"] = attrs.get("internal") or None
+            row["runtime"] = attrs.get("runtime", math.nan)
+            row["errors"] = len(attrs.get("errors") or [])
+            row["error"] = (attrs.get("errors") or [None])[-1]
+            row["warnings"] = len(attrs.get("warnings") or [])
+            row["last_epoch"] = attrs.get("last_epoch")
             row["start"] = t.datetime_start
             row["end"] = t.datetime_complete
             rows.append(row)
@@ -154,7 +156,7 @@ class TuningInstance:
         trial = self._result_trial()
         values = {pid: v for pid, v in self.learner.param_set.values.items() if pid not in self.space.ids and pid not in self.space.internal}
         values.update(self.config_of(trial))
-        internal = trial.user_attrs.get("jt_internal") or {}
+        internal = (trial.user_attrs.get(RECORD) or {}).get("internal") or {}
         for pid in self.space.internal:
             values[pid] = internal.get(pid, self.space.internal_upper()[pid])
             patience = sibling(pid, "patience")

@@ -19,7 +19,7 @@ from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.measure import as_measures
 from jupytorch.core.resample import _check_args, prepare_resampling
 from jupytorch.tuning.evaluate import evaluate_batch
-from jupytorch.tuning.instance import TuningInstance
+from jupytorch.tuning.instance import RECORD, TuningInstance
 from jupytorch.tuning.space import SearchSpace, sibling
 from jupytorch.tuning.terminators import as_terminator
 from jupytorch.tuning.tuners import Tuner
@@ -282,20 +282,17 @@ def _run_batch(ti: TuningInstance, setup: Setup, batch: list[tuple[Any, dict[str
         with _heartbeats(study, [t for t, _ in batch]):
             results = evaluate_batch(setup, batch, n_jobs, pruning)
         for (trial, _), result in zip(batch, results):
-            for key, value in result.user_attrs().items():
-                trial.set_user_attr(key, value)
+            trial.set_user_attr(RECORD, result.record())
             if result.state == "COMPLETE":
                 study.tell(trial, [result.scores[m.id] for m in setup.measures])
             else:
-                if result.state == "PRUNED" and result.last_epoch is not None:
-                    trial.set_user_attr("jt_last_epoch", result.last_epoch)
                 study.tell(trial, state=TrialState.PRUNED if result.state == "PRUNED" else TrialState.FAIL)
             told.add(trial.number)
         return False
     except KeyboardInterrupt:
         for trial, _ in batch:
             if trial.number not in told:
-                trial.set_user_attr("jt_errors", ["KeyboardInterrupt: tuning was interrupted"])
+                trial.set_user_attr(RECORD, {"errors": ["KeyboardInterrupt: tuning was interrupted"]})
                 study.tell(trial, state=TrialState.FAIL)
         return True
 

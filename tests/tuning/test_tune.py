@@ -71,7 +71,7 @@ def test_internal_tuning_aggregates_folds_by_ceiling_of_mean(task):
     ti = jt.tune(jt.tnr("random_search", seed=1), task, learner, jt.rsmp("cv", folds=3),
                  jt.msr("internal_valid_score", minimize=True), term_evals=2, seed=1)
     trial = ti.study.best_trial
-    rr_epochs = trial.user_attrs["jt_internal"]["epochs"]
+    rr_epochs = trial.user_attrs["jupytorch"]["internal"]["epochs"]
     assert 1 <= rr_epochs <= 6
     values = ti.result_learner_param_vals
     assert values["epochs"] == rr_epochs and values["patience"] == 0

@@ -123,9 +123,25 @@ def _quiet() -> Iterator[None]:
         yield
 
 
+def _sqlite_wal(url: str) -> None:
+    """Put a SQLite file in write-ahead-log mode, so that workers read while another writes."""
+    import sqlite3
+
+    path = url[len("sqlite:///"):].split("?", 1)[0]
+    if not path or path == ":memory:":
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(path, timeout=30)) as connection:
+            connection.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.Error:  # a file SQLite cannot open now: Optuna reports it with its own message
+        pass
+
+
 def _make_study(storage: Any, study_name: str | None, minimize: list[bool], sampler: Any, pruner: Any, heartbeat_interval: int | None) -> Any:
     import optuna
 
+    if isinstance(storage, str) and storage.startswith("sqlite:///"):
+        _sqlite_wal(storage)
     if isinstance(storage, str) and "://" in storage and heartbeat_interval:
         with _quiet():
             storage = optuna.storages.RDBStorage(storage, heartbeat_interval=heartbeat_interval,

@@ -67,9 +67,9 @@ class Dimension:
         from optuna import distributions as d
 
         if self.kind == "int":
-            return d.IntDistribution(int(self.lower), int(self.upper), log=self.logscale)
+            return d.IntDistribution(int(self.lower), int(self.upper), log=self.logscale)  # type: ignore[arg-type]
         if self.kind == "float":
-            return d.FloatDistribution(float(self.lower), float(self.upper), log=self.logscale)
+            return d.FloatDistribution(float(self.lower), float(self.upper), log=self.logscale)  # type: ignore[arg-type]
         return d.CategoricalDistribution(self.choices)
 
     def decode(self, raw: Any) -> Any:
@@ -154,7 +154,7 @@ def _collect_dependencies(graph: Any, prefix: str, out: dict[str, tuple[str, tup
         if not isinstance(op, PipeOpBranch):
             continue
         named = all(not name.isdigit() for name in op.options)
-        reached: dict[str, set[str]] = {}
+        reached: dict[str, set[Any]] = {}
         for position, channel in enumerate(op.options):
             seen: set[str] = set()
             todo = [e.dst_id for e in edges if e.src_id == op_id and e.src_channel == channel]

@@ -146,7 +146,7 @@ def _make_study(storage: Any, study_name: str | None, minimize: list[bool], samp
         with _quiet():
             storage = optuna.storages.RDBStorage(storage, heartbeat_interval=heartbeat_interval,
                                                  grace_period=2 * heartbeat_interval)
-    directions = ["minimize" if m else "maximize" for m in minimize]
+    directions: list[Any] = ["minimize" if m else "maximize" for m in minimize]
     study = optuna.create_study(storage=storage, study_name=study_name, directions=directions, sampler=sampler,
                                 pruner=pruner, load_if_exists=study_name is not None)
     if [d.name.lower() for d in study.directions] != directions:
@@ -317,7 +317,8 @@ class _heartbeats:
     """Send heartbeats for ``trials`` while they run (database storages with heartbeats only)."""
 
     def __init__(self, study: Any, trials: list[Any]):
-        self.study, self.trials, self.contexts = study, trials, []
+        self.study, self.trials = study, trials
+        self.contexts: list[Any] = []
 
     def __enter__(self) -> _heartbeats:  # noqa: PYI034
         try:

@@ -21,7 +21,7 @@ class TuningPlotInfo(NamedTuple):
 
     study: Any
     plot: str
-    index: int
+    objective: int
     name: str
     multi: bool
 
@@ -47,7 +47,7 @@ def _get_tuning_info(ti: Any, measure: Any, plot: str) -> TuningPlotInfo:
 def _build_tuning_figure(info: TuningPlotInfo) -> Any:
     import optuna.visualization as vis
 
-    target = (lambda t: t.values[info.index]) if info.multi else None
+    target = (lambda t: t.values[info.objective]) if info.multi else None
     name = info.name
     if info.plot == "history":
         figure = vis.plot_optimization_history(info.study, target=target, target_name=name)

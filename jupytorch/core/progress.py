@@ -1,9 +1,9 @@
-"""Progress events: how long-running work (benchmark > resample > train > epoch > batch) reports.
+"""Progress events: how long-running work (tune/benchmark > resample > train > epoch > batch) reports.
 
 Work emits plain-dict events; whichever views are listening render them (a text bar in scripts,
 the TrainingMonitor widget in notebooks). An event is::
 
-    {"level": "benchmark" | "resample" | "train" | "epoch" | "batch",
+    {"level": "tune" | "benchmark" | "resample" | "train" | "epoch" | "batch",
      "stage": "begin" | "advance" | "end",
      "total": int | None, "completed": int, "info": {...}}
 
@@ -33,7 +33,7 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 
-LEVELS = ("benchmark", "resample", "train", "epoch", "batch")
+LEVELS = ("tune", "benchmark", "resample", "train", "epoch", "batch")  # "tune": one step per trial, info "best"
 STAGES = ("begin", "advance", "end")
 
 _listeners: list[Any] = []

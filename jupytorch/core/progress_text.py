@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 __all__ = ["TextProgress"]
 
-_DESC = {"benchmark": "benchmark", "resample": "resample", "train": "epochs"}
+_DESC = {"benchmark": "benchmark", "resample": "resample", "train": "epochs", "tune": "trials"}
 
 
 def _short(value: Any) -> str:
@@ -113,6 +113,8 @@ class TextProgress:
                 bar.update(completed - bar.n)
                 if "loss" in info:
                     bar.set_postfix(loss=_short(info["loss"]), refresh=False)
+                if info.get("best") is not None:  # tuning: the best score so far
+                    bar.set_postfix(best=_short(info["best"]), refresh=False)
             return
         # stage == "end"
         if level == "epoch":

@@ -99,6 +99,8 @@ class ProgressState:
     def apply(self, event: Mapping[str, Any]) -> bool:
         """Fold one event in; return True when it must be shown at once (begins, ends, epoch ends)."""
         level, stage = event.get("level"), event.get("stage")
+        if level == "tune":  # trials are the tuning dashboard's; this monitor shows each trial's training
+            return False
         if level not in LEVELS or stage not in STAGES:
             raise InvalidParameterError(
                 f"Progress event {dict(event)!r}: 'level' must be one of {', '.join(LEVELS)} "

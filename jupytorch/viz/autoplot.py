@@ -13,6 +13,8 @@ Task                target                                           -
 Learner (trained)   history                                          history (selects)
 DataFrame (history) history                                          history (selects)
 LRFindResult        lr_find                                          -
+TuningInstance      history, parallel, importance, slice,            objective (selects)
+                    intermediate, pareto (several measures)
 =================== ================================================ ==========================
 
 ``*`` classification only. Each figure comes from a pure extractor ``_get_<plot>_info(obj)``
@@ -54,6 +56,8 @@ def _kind_of(obj: Any) -> str | None:
     for cls in (BenchmarkResult, ResampleResult, PredictionClassif, PredictionRegr, Task, Learner):
         if isinstance(obj, cls):
             return cls.__name__
+    if type(obj).__name__ == "TuningInstance" and type(obj).__module__ == "jupytorch.tuning.instance":
+        return "TuningInstance"
     if isinstance(obj, pd.DataFrame):
         return "DataFrame"
     if type(obj).__name__ == "LRFindResult" and hasattr(obj, "suggestions"):  # no torch import for the check
@@ -113,6 +117,14 @@ def _plots(kind: str, obj: Any) -> dict[str, _Plot]:
         from jupytorch.viz import _lr_find
 
         return {"lr_find": _Plot(_lr_find._get_lr_find_info, _lr_find._build_lr_find_figure, False)}
+    if kind == "TuningInstance":
+        from jupytorch.viz import _tuning
+
+        names = list(_tuning.TUNING_PLOTS) + (["pareto"] if obj.multi_objective else [])
+        return {
+            name: _Plot(lambda ti, m, n=name: _tuning._get_tuning_info(ti, m, n), _tuning._build_tuning_figure, name in _tuning.WITH_MEASURE)
+            for name in names
+        }
     if kind == "Task":
         return {"target": _Plot(no_measure(_task._get_target_info), _task._build_target_figure, False)}
     return {"history": _Plot(_history._get_history_info, _history._build_history_figure, True)}  # Learner, DataFrame
@@ -122,6 +134,7 @@ def _unsupported(obj: Any) -> InvalidParameterError:
     return InvalidParameterError(
         f"autoplot() cannot plot a {type(obj).__name__}. It plots a BenchmarkResult, a ResampleResult, a "
         "PredictionClassif, a PredictionRegr, a Task, a trained torch learner (its training history), an lr_find() result or a history "
+        "PredictionClassif, a PredictionRegr, a Task, a TuningInstance, a trained torch learner (its training history) or a history "
         "DataFrame (columns epoch, train_loss, train.<measure>, valid.<measure>)."
     )
 
@@ -141,7 +154,7 @@ def plot_types(obj: Any) -> list[str]:
     return list(_plots(kind, obj))
 
 
-def _autoplot_info(obj: Any, type: str | None = None, measure: Any = None) -> tuple[Any, Callable[[Any], Figure]]:  # noqa: A002
+def _autoplot_info(obj: Any, type: str | None = None, measure: Any = None) -> tuple[Any, Callable[[Any], Figure]]:
     """Pick the plot of ``obj`` and extract its info; returns (info, build). No plotly needed."""
     kind = _kind_of(obj)
     if kind is None:
@@ -166,7 +179,7 @@ def _id_of(measure: Any) -> Any:
     return getattr(measure, "id", measure)
 
 
-def autoplot(obj: Any, type: str | None = None, measure: Any = None, **kwargs: Any) -> Figure:  # noqa: A002
+def autoplot(obj: Any, type: str | None = None, measure: Any = None, **kwargs: Any) -> Figure:
     """Plot a result, prediction, task or training history as a plotly figure.
 
     Parameters
@@ -188,6 +201,10 @@ def autoplot(obj: Any, type: str | None = None, measure: Any = None, **kwargs: A
           ``"residual"`` (truth - response against response), ``"histogram"`` (of the residuals).
         - Task: ``"target"`` (class counts, or a histogram of a numeric target).
         - Learner, DataFrame: ``"history"`` (train and valid curves, one panel per measure).
+        - TuningInstance: ``"history"`` (objective per trial, best so far), ``"parallel"``
+          (parallel coordinates), ``"importance"`` (parameter importances), ``"slice"``,
+          ``"intermediate"`` (per-epoch scores of pruning), ``"pareto"`` (several measures);
+          drawn by ``optuna.visualization``.
     measure : Measure or str, optional
         For score plots: the measure (default ``classif.ce`` / ``regr.mse``). For histories: the
         measure(s) to show (default: all recorded).

@@ -1,0 +1,62 @@
+"""Tiny tasks and learners for the tuning tests (every test tunes in seconds)."""
+
+from __future__ import annotations
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+
+import jupytorch as jt
+from jupytorch.core.learner import Learner
+from jupytorch.core.paramset import ParamDbl, ParamLgl, ParamSet
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def make_regr(n: int = 80, seed: int = 0, id: str = "toy_regr"):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3))
+    frame = pd.DataFrame(x, columns=["a", "b", "c"])
+    frame["y"] = x @ np.array([1.0, -2.0, 0.5]) + rng.normal(size=n) * 0.1
+    return jt.as_task_regr(frame, target="y", id=id)
+
+
+class LearnerRegrShift(Learner):
+    """Predicts mean + shift; ``fail=True`` raises in train, ``interrupt=True`` raises KeyboardInterrupt."""
+
+    def __init__(self):
+        ps = ParamSet({
+            "shift": ParamDbl(-10, 10, default=0.0, tags={"train"}),
+            "fail": ParamLgl(default=False, tags={"train"}),
+            "interrupt": ParamLgl(default=False, tags={"train"}),
+        })
+        super().__init__("regr.shift", "regr", param_set=ps)
+
+    def _train(self, task, param_values):
+        if param_values.get("fail"):
+            raise ValueError("this configuration always fails")
+        if param_values.get("interrupt"):
+            raise KeyboardInterrupt
+        return float(np.mean(task.truth())) + param_values.get("shift", 0.0)
+
+    def _predict(self, task, param_values):
+        return {"response": np.full(task.nrow, self.model)}
+
+
+@pytest.fixture
+def task():
+    return make_regr()
+
+
+@pytest.fixture
+def shift():
+    return LearnerRegrShift()
+
+
+def mlp(**values):
+    """A small regression MLP that validates on the test set and stops early."""
+    values = {"batch_size": 16, "neurons": (8,), "measures_valid": jt.msr("regr.mse"), **values}
+    learner = jt.lrn("regr.mlp", **values)
+    jt.set_validate(learner, "test")
+    return learner

@@ -19,6 +19,7 @@ nothing listens yet (the widget in a notebook, a text bar in a terminal; see
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import os
 import sys
@@ -266,8 +267,12 @@ def _resolve_factory() -> Any:
 
 
 @contextlib.contextmanager
-def auto_view() -> Iterator[Any]:
+def auto_view(subject: Any = None) -> Iterator[Any]:
     """Open the default progress view around some work, unless a view is already listening.
+
+    ``subject`` is what the work is about when a view may want to show more than progress (a
+    tuning instance: the notebook layer then opens a tuning dashboard); the view factory receives
+    it as ``factory(kind, subject=subject)``.
 
     Only the outermost call opens a view, so a benchmark's resamplings and trainings share one;
     with :func:`set_progress_view` ``("none")`` (or ``JUPYTORCH_PROGRESS=none``) nothing is opened.
@@ -295,7 +300,9 @@ def auto_view() -> Iterator[Any]:
     view = None
     if kind != "none":
         try:
-            view = _resolve_factory()(kind)
+            factory = _resolve_factory()
+            takes_subject = subject is not None and "subject" in inspect.signature(factory).parameters
+            view = factory(kind, subject=subject) if takes_subject else factory(kind)
         except Exception:  # noqa: BLE001 - a view is decoration; never fail the work for it
             _log.warning("jupytorch: could not open a progress view; running without one.", exc_info=True)
             view = None

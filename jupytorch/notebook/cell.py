@@ -230,6 +230,9 @@ OPTIONS: dict[str, tuple[str | None, str]] = {
     "--validate": ("VALUE", "validation of torch learners: a ratio in (0, 1), test or predefined"),
     "--predict-type": ("TYPE", "the learner's predict_type: response or prob"),
     "--seed": ("INT", "seed of the resampling and the training"),
+    "--tune": ("N", "tune the learner's to_tune() parameters on the task in N trials; binds NAME (tuned, trained) and NAME_ti"),
+    "--tuner": ("SPEC", 'the tuner of --tune, e.g. "tpe" (default), "mbo", "random_search seed=1"'),
+    "--measure": ("KEY", "the measure --tune optimizes (default: the task type's, e.g. classif.ce)"),
     "--quiet": (None, "show nothing (no graph inspector)"),
 }
 
@@ -247,6 +250,9 @@ class LearnerCellOptions:
     validate: float | str | None = None
     predict_type: str | None = None
     seed: int | None = None
+    tune: int | None = None
+    tuner: str | None = None
+    measure: str | None = None
     quiet: bool = False
 
 
@@ -302,6 +308,7 @@ _CONVERT: dict[str, Any] = {
     "--measures": _parse_measures,
     "--validate": _parse_validate,
     "--seed": _parse_int("--seed"),
+    "--tune": _parse_int("--tune"),
 }
 
 
@@ -575,6 +582,11 @@ def run_learner_cell(line: str, body: str, namespace: MutableMapping[str, Any], 
             "--task", f"learner {learner.id!r} is for {learner.task_type} tasks, but task {task.id!r} is a {task.task_type} task."
         )
     measures = _measures(opts.measures)
+    if opts.tune is not None:
+        return _tuning_cell(opts, learner, task, namespace, measures)
+    if opts.tuner is not None or opts.measure is not None:
+        option = "--tuner" if opts.tuner is not None else "--measure"
+        raise _option_error(option, "belongs to --tune N; add --tune with the number of trials.")
     resampling = _resampling(opts.resample) if opts.resample is not None else None
     _configure(learner, opts, measures)
     name = opts.name
@@ -598,6 +610,27 @@ def run_learner_cell(line: str, body: str, namespace: MutableMapping[str, Any], 
         result.train_seconds = time.perf_counter() - start
         model = learner.model if learner.state is not None else None
         result.stopped = result.stopped or _interrupted(model)
+    return result
+
+
+def _tuning_cell(opts: LearnerCellOptions, learner: Any, task: Any, namespace: MutableMapping[str, Any],
+                 measures: list[Any]) -> LearnerCellResult:
+    """``--tune N``: tune on the task (resampling ``--resample``, default holdout), bind NAME and NAME_ti."""
+    from jupytorch.core import progress
+    from jupytorch.notebook.cell_tuning import run_tuning_cell
+
+    if task is None:
+        raise _option_error("--tune", "needs --task: the task to tune on.")
+    if opts.train:
+        raise _option_error("--train", "is implied by --tune (the tuned learner is trained on the whole task).")
+    _configure(learner, opts, measures)
+    start = time.perf_counter()
+    with progress.learner_name(opts.name):
+        tuned = run_tuning_cell(opts.name, learner, task, namespace, n_evals=opts.tune, tuner=opts.tuner or "tpe",
+                                resample=opts.resample or "holdout", measure=opts.measure, seed=opts.seed)
+    result = LearnerCellResult(learner=tuned.learner, bound=dict(tuned.bound), options=opts)
+    result.train_seconds = time.perf_counter() - start
+    result.stopped = bool(getattr(tuned.tuning_instance, "stopped", False))
     return result
 
 

@@ -76,7 +76,7 @@ from typing import Any, Literal
 from jupytorch.core.progress_text import TextProgress
 from jupytorch.notebook._ui_poll import in_kernel
 
-__all__ = ["WidgetProgress", "progress_view", "auto_progress_view", "in_kernel"]
+__all__ = ["TuningDashboardView", "WidgetProgress", "progress_view", "auto_progress_view", "in_kernel"]
 
 
 class WidgetProgress:
@@ -160,7 +160,52 @@ def progress_view(kind: Literal["auto", "widget", "text", "none"] = "auto") -> A
     raise ValueError(f"progress_view: kind must be 'auto', 'widget', 'text' or 'none', got {kind!r}.")
 
 
-def auto_progress_view(kind: str = "auto") -> Any:
+class TuningDashboardView:
+    """A progress listener that shows a tuning run in a :class:`TuningDashboard`.
+
+    Trial events refresh the dashboard (throttled by its ``interval``); the trainings inside the
+    trials go to the one training monitor under it; its Stop button ends tuning after the running
+    trial (the tuner asks :meth:`should_stop`), keeping the study.
+
+    Examples
+    --------
+    >>> import optuna
+    >>> optuna.logging.set_verbosity(optuna.logging.WARNING)
+    >>> study = optuna.create_study()
+    >>> view = TuningDashboardView(study, display=False)
+    >>> view.on_event({"level": "tune", "stage": "end", "total": 0, "completed": 0, "info": {}})
+    >>> view.should_stop()
+    False
+    """
+
+    reports_stop = True  # the dashboard says it was stopped: no warning on top
+
+    def __init__(self, subject: Any, *, display: bool = True):
+        from jupytorch.notebook._tuning_dashboard import TuningDashboard
+
+        self.dashboard = TuningDashboard(subject)
+        self._trainings = self.dashboard.listen()
+        self._trainings.__enter__()  # the trials' trainings report to the dashboard's monitor
+        if display:
+            from IPython.display import display as show
+
+            show(self.dashboard)
+
+    def on_event(self, event: dict[str, Any]) -> None:
+        """Refresh the dashboard when a trial ends (every trial at the end of tuning)."""
+        if event["level"] == "tune":
+            self.dashboard.refresh(force=event["stage"] == "end")
+
+    def should_stop(self) -> bool:
+        """Whether Stop was pressed in the dashboard."""
+        return self.dashboard.should_stop()
+
+    def close(self) -> None:
+        """Leave the trainings' monitor; the dashboard stays on screen with the final study."""
+        self._trainings.__exit__(None, None, None)
+
+
+def auto_progress_view(kind: str = "auto", subject: Any = None) -> Any:
     """The view factory behind :func:`jupytorch.core.progress.auto_view` (set by name at import).
 
     Parameters
@@ -169,6 +214,9 @@ def auto_progress_view(kind: str = "auto") -> Any:
         ``"auto"`` and ``"widget"``: the TrainingMonitor inside a Jupyter kernel; elsewhere, and
         for ``"text"``, core's choice (:func:`jupytorch.core.progress.default_view`: text bars
         on a terminal only, after a second, unless ``"text"`` asked for them).
+    subject : object, optional
+        What the work is about; a tuning instance (anything with ``.study``) gets a
+        :class:`TuningDashboardView` inside a kernel.
 
     Returns
     -------
@@ -182,5 +230,7 @@ def auto_progress_view(kind: str = "auto") -> Any:
     from jupytorch.core import progress
 
     if kind in ("auto", "widget") and in_kernel() and progress._main_process():
+        if subject is not None and hasattr(subject, "study"):  # tune(), auto_tuner, %%learner --tune
+            return TuningDashboardView(subject)
         return WidgetProgress()
     return progress.default_view(kind)

@@ -259,7 +259,7 @@ def run_tuning(ti: TuningInstance, n_jobs: int | None = 1, pruning: bool = False
     ti.terminator.start()
     total = getattr(ti.terminator, "n_evals", None)
     info = {"task_id": ti.task.id, "learner_id": ti.learner.id, "tuner": ti.tuner.id}
-    with progress.auto_view():
+    with progress.auto_view(subject=ti):  # in a notebook: the tuning dashboard
         progress.emit("tune", "begin", total=total, completed=ti.n_trials_started(), **info)
         stopped = False
         try:

@@ -35,3 +35,27 @@ def test_errors_name_the_option():
         run_tuning_cell("t", jt.lrn("regr.rpart"), jt.tsk("mtcars"), {}, n_evals=2)
     with pytest.raises(InvalidParameterError, match="key=value"):
         parse_spec("cv folds", "--resample")
+
+
+def test_learner_cell_tune_option_binds_the_tuned_learner_and_the_instance():
+    import optuna
+
+    from jupytorch.notebook.cell import run_learner_cell
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    namespace: dict = {}
+    result = run_learner_cell("tree --task mtcars --tune 3 --tuner 'random_search seed=1' --measure regr.rmse --seed 1",
+                              'lrn("regr.rpart", maxdepth=to_tune(1, 4))', namespace)
+    assert set(result.bound) == {"tree", "tree_ti"} and namespace["tree"].is_trained
+    assert len(namespace["tree_ti"].archive) == 3
+    assert 1 <= namespace["tree"].param_set.values["maxdepth"] <= 4
+
+
+def test_learner_cell_tuner_without_tune_is_refused():
+    import pytest
+
+    from jupytorch.core.exceptions import CellError
+    from jupytorch.notebook.cell import run_learner_cell
+
+    with pytest.raises(CellError, match=r"--tuner: belongs to --tune N"):
+        run_learner_cell("tree --task mtcars --tuner tpe", 'lrn("regr.rpart")', {})

@@ -74,6 +74,19 @@ def _check_validation(learner: Any, own: dict[str, Any], task_valid: Any, measur
         )
 
 
+def wrap_loss(loss_fn: Any, network: Any) -> Any:
+    """The loss as the network needs it: averaged over ensemble members (TabM), on the standardized
+    target (``scale_target``)."""
+    from jupytorch.nn.layers.ensemble import EnsembleLoss, is_ensemble
+    from jupytorch.nn.target_scale import ScaledTargetLoss, TargetScaled
+
+    if is_ensemble(network):
+        loss_fn = EnsembleLoss(loss_fn)
+    if isinstance(network, TargetScaled):
+        loss_fn = ScaledTargetLoss(loss_fn, float(network.target_mean), float(network.target_sd))
+    return loss_fn
+
+
 def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchModel:
     """Train ``learner`` on ``task`` with ``param_values``; returns its model."""
     own, loss_values, opt_values, cb_values = learner._split_values(param_values)
@@ -86,8 +99,8 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
     _check_validation(learner, own, task_valid, measures_valid)
     with torch_threads(own["num_threads"]), seeded(seed, device):
         tokens = learner._ingress_tokens(task_train, own)
-        network = learner._network(task_train, own).to(device)
-        loss_fn = learner.loss.generate(loss_values, task=task_train)
+        network = learner._build_network(task_train, own, tokens).to(device)
+        loss_fn = wrap_loss(learner.loss.generate(loss_values, task=task_train), network)
         if isinstance(loss_fn, torch.nn.Module):
             loss_fn = loss_fn.to(device)
         optimizer = learner.optimizer.generate(opt_values, network=network, device=device)

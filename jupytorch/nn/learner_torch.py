@@ -5,6 +5,8 @@ A concrete torch learner overrides two hooks:
 * ``_ingress_tokens(task, param_vals) -> dict[str, TorchIngressToken]``: the network inputs;
 * ``_network(task, param_vals) -> torch.nn.Module``: the network, with the head of
   :mod:`jupytorch.nn.encode` (binary: 1 logit, multiclass: K logits, regression: 1 output).
+  Learners whose network depends on the bound tokens (categorical cardinalities) override
+  ``_network_from_tokens(task, param_vals, tokens)`` instead, which also serves loading.
 
 Everything else is shared: the parameters of :mod:`jupytorch.nn.params`, the loss, optimizer and
 callbacks given at construction (their parameters appear as ``loss__*``, ``opt__*`` and
@@ -64,6 +66,9 @@ class LearnerTorch(Learner):
     ``measures_valid``, ``patience`` (> 0 turns on early stopping), ``min_delta``,
     ``restore_best_weights``, ``precision`` (None, "bf16", "fp16"), ``compile``,
     ``tensor_dataset`` (False, True, "device"), ``resume`` (a checkpoint folder or True).
+    Regression learners also have ``scale_target`` (see :mod:`jupytorch.nn.target_scale`):
+    train on the standardized target and predict in its units; the ready learners (mlp,
+    tab_resnet, ft_transformer, tabm) start with ``True``.
 
     Examples
     --------
@@ -89,7 +94,7 @@ class LearnerTorch(Learner):
             raise InvalidParameterError(
                 f"LearnerTorch {id!r}: loss {self.loss.id!r} is for {list(self.loss.task_types)} tasks, not {task_type!r}."
             )
-        ps = torch_learner_params()
+        ps = torch_learner_params(task_type)
         for pid, param in (param_set.params.items() if param_set is not None else ()):
             ps.add(pid, param)
         if param_set is not None and param_set.values:
@@ -156,6 +161,21 @@ class LearnerTorch(Learner):
     def _network(self, task: Any, param_vals: dict[str, Any]) -> Any:
         """Build the (untrained) network for ``task``."""
         raise NotImplementedError(f"{type(self).__name__} does not implement _network().")
+
+    def _network_from_tokens(self, task: Any, param_vals: dict[str, Any], tokens: dict[str, Any]) -> Any:
+        """Build the network for ``task`` whose inputs are the bound ``tokens`` (default: ``_network``)."""
+        return self._network(task, param_vals)
+
+    def _build_network(self, task: Any, param_vals: dict[str, Any], tokens: dict[str, Any]) -> Any:
+        """The network as trained and saved: ``_network_from_tokens``, wrapped by ``scale_target``."""
+        network = self._network_from_tokens(task, param_vals, tokens)
+        if self.task_type == "regr" and param_vals.get("scale_target"):
+            from jupytorch.nn.target_scale import TargetScaled, target_moments
+
+            truth = getattr(task, "truth", None)
+            mean, sd = target_moments(task) if callable(truth) else (0.0, 1.0)  # loading: buffers come with the weights
+            network = TargetScaled(network, mean, sd)
+        return network
 
     # -- parameter values ------------------------------------------------------------------------
     def _split_values(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]]:

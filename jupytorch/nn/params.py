@@ -84,20 +84,23 @@ def _resume_check(value: Any) -> bool | str:
     return value is None or value is True or isinstance(value, (str, Path)) or "a checkpoint folder, True or None"
 
 
-def torch_learner_params() -> ParamSet:
-    """A fresh ParamSet with the common torch-learner parameters.
+def torch_learner_params(task_type: str | None = None) -> ParamSet:
+    """A fresh ParamSet with the common torch-learner parameters (for ``task_type="regr"`` also
+    ``scale_target``, see :mod:`jupytorch.nn.target_scale`).
 
     Examples
     --------
     >>> ps = torch_learner_params()
     >>> ps["epochs"].tags >= {"required", "internal_tuning"}
     True
+    >>> "scale_target" in torch_learner_params("regr").params
+    True
     """
     epochs = ParamInt(0, None, tags={"train", "required", "internal_tuning"},
                       description="passes over the training data")
     epochs.aggregate = epochs_aggregate  # type: ignore[attr-defined]
     epochs.disable_in_tune = disable_in_tune()  # type: ignore[attr-defined]
-    return ParamSet({
+    ps = ParamSet({
         "epochs": epochs,
         "batch_size": ParamInt(1, None, tags={"train", "predict", "required"}),
         "batch_size_predict": ParamInt(1, None, default=None, tags={"train", "predict"},
@@ -117,3 +120,7 @@ def torch_learner_params() -> ParamSet:
         "tensor_dataset": ParamUty(False, tags={"train", "predict"}, custom_check=_tensor_dataset_check),
         "resume": ParamUty(None, tags={"train"}, custom_check=_resume_check),
     })
+    if task_type == "regr":
+        ps.add("scale_target", ParamLgl(default=False, tags={"train"},
+                                        description="train on the standardized target, predict in its units"))
+    return ps

@@ -260,13 +260,15 @@ def _model_from(learner: Any, payload: dict[str, Any], trusted: bool) -> Any:
 
     schema = TaskSchema.from_config(from_safe(payload["task_schema"]))
     own, loss_values = learner._split_values(learner.param_set.values)[:2]
-    network = learner._network(schema, own)
+    tokens = {name: TorchIngressToken.from_config(config) for name, config in payload["tokens"].items()}
+    network = learner._build_network(schema, own, tokens)
     network.load_state_dict(payload["network"])
     try:
-        loss_fn = learner.loss.generate(loss_values, task=schema)
+        from jupytorch.nn._fit import wrap_loss
+
+        loss_fn = wrap_loss(learner.loss.generate(loss_values, task=schema), network)
     except Exception:  # noqa: BLE001 - the loss is not needed to predict
         loss_fn = None
-    tokens = {name: TorchIngressToken.from_config(config) for name, config in payload["tokens"].items()}
     return TorchModel(
         network=network, optimizer=from_safe(payload["optimizer"]), loss_fn=loss_fn,
         callbacks=from_safe(payload["callbacks"]), seed=payload["seed"], epochs=payload["epochs"],

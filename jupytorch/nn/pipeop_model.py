@@ -92,7 +92,7 @@ class PipeOpTorchModel(PipeOpLearner):
     def __init__(self, task_type: str, id: str | None = None, param_vals: Mapping[str, Any] | None = None):
         if task_type not in ("classif", "regr"):
             raise InvalidParameterError(f"PipeOpTorchModel: task_type must be 'classif' or 'regr', got {task_type!r}.")
-        self._train_params = torch_learner_params()
+        self._train_params = torch_learner_params(task_type)
         # the configured learner of the graph (predict_type, validate); the real one is built in train()
         template = LearnerTorchModel(torch.nn.Identity(), {"input": ingress_num()}, task_type)
         super().__init__(template, id=id or f"torch_model_{task_type}", param_vals=param_vals,

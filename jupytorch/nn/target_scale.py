@@ -1,0 +1,95 @@
+"""Regression targets on their own scale: ``scale_target=True`` on regression torch learners.
+
+Networks train badly on raw targets such as house prices in dollars (an MSE near 1e10). With
+``scale_target=True`` the learner computes the mean and standard deviation of the training
+target, trains the network on ``(y - mean) / sd`` and turns its outputs back into the target's
+units, so predictions, validation measures and saved learners all speak the original scale:
+
+* the network is wrapped in :class:`TargetScaled`, which returns ``output * sd + mean`` (the two
+  numbers are buffers of the network, so they are saved with the weights);
+* the loss is wrapped in :class:`ScaledTargetLoss`, which compares ``(output - mean) / sd`` with
+  ``(y - mean) / sd``: the gradients are those of training on the standardized target, and the
+  reported losses are in standardized units.
+
+The pipeline form for any regression graph is ``ppl("targettrafo", graph)``
+(:mod:`jupytorch.pipelines.targettrafo`).
+
+Examples
+--------
+>>> import torch
+>>> net = TargetScaled(torch.nn.Linear(2, 1), mean=200_000.0, sd=100_000.0)
+>>> loss = ScaledTargetLoss(torch.nn.MSELoss(), mean=200_000.0, sd=100_000.0)
+>>> y = torch.tensor([[300_000.0]])
+>>> float(loss(torch.tensor([[300_000.0]]), y)), float(loss(torch.tensor([[200_000.0]]), y))
+(0.0, 1.0)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+__all__ = ["ScaledTargetLoss", "TargetScaled", "target_moments"]
+
+
+def target_moments(task: Any) -> tuple[float, float]:
+    """Mean and standard deviation (ddof 0; 1 when constant) of the target of ``task``'s active rows.
+
+    Examples
+    --------
+    >>> import jupytorch as jt
+    >>> mean, sd = target_moments(jt.tsk("mtcars"))
+    >>> round(mean, 2), round(sd, 2)
+    (20.09, 5.93)
+    """
+    truth = np.asarray(task.truth(), dtype=np.float64)
+    truth = truth[np.isfinite(truth)]
+    if truth.size == 0:
+        return 0.0, 1.0
+    sd = float(truth.std())
+    return float(truth.mean()), sd if sd > 0 else 1.0
+
+
+class TargetScaled(torch.nn.Module):
+    """``network``'s output times ``sd`` plus ``mean``: a network trained on a standardized target
+    that answers in the target's units.
+
+    Examples
+    --------
+    >>> TargetScaled(torch.nn.Identity(), mean=10.0, sd=2.0)(torch.tensor([[1.0]])).tolist()
+    [[12.0]]
+    """
+
+    def __init__(self, network: torch.nn.Module, mean: float = 0.0, sd: float = 1.0):
+        super().__init__()
+        self.network = network
+        self.register_buffer("target_mean", torch.tensor(float(mean)))
+        self.register_buffer("target_sd", torch.tensor(float(sd)))
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        return self.network(*args, **kwargs) * self.target_sd + self.target_mean
+
+    def extra_repr(self) -> str:
+        return f"mean={float(self.target_mean):.6g}, sd={float(self.target_sd):.6g}"
+
+
+class ScaledTargetLoss(torch.nn.Module):
+    """``loss`` on standardized outputs and targets: ``loss((out - mean) / sd, (y - mean) / sd)``.
+
+    Examples
+    --------
+    >>> loss = ScaledTargetLoss(torch.nn.MSELoss(), mean=0.0, sd=10.0)
+    >>> float(loss(torch.tensor([[10.0]]), torch.tensor([[0.0]])))
+    1.0
+    """
+
+    def __init__(self, loss: Any, mean: float, sd: float):
+        super().__init__()
+        self.loss = loss
+        self.mean = float(mean)
+        self.sd = float(sd)
+
+    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        return self.loss((output - self.mean) / self.sd, (target - self.mean) / self.sd)

@@ -75,8 +75,8 @@ def _check_validation(learner: Any, own: dict[str, Any], task_valid: Any, measur
 
 
 def wrap_loss(loss_fn: Any, network: Any) -> Any:
-    """The loss as the network needs it: averaged over ensemble members (TabM), on the standardized
-    target (``scale_target``)."""
+    """The loss as training uses it: averaged over ensemble members (TabM), on the standardized
+    target (``scale_target``); the model keeps the user's loss (``model.loss_fn``)."""
     from jupytorch.nn.layers.ensemble import EnsembleLoss, is_ensemble
     from jupytorch.nn.target_scale import ScaledTargetLoss, TargetScaled
 
@@ -100,9 +100,10 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
     with torch_threads(own["num_threads"]), seeded(seed, device):
         tokens = learner._ingress_tokens(task_train, own)
         network = learner._build_network(task_train, own, tokens).to(device)
-        loss_fn = wrap_loss(learner.loss.generate(loss_values, task=task_train), network)
-        if isinstance(loss_fn, torch.nn.Module):
-            loss_fn = loss_fn.to(device)
+        user_loss = learner.loss.generate(loss_values, task=task_train)
+        if isinstance(user_loss, torch.nn.Module):
+            user_loss = user_loss.to(device)
+        loss_fn = wrap_loss(user_loss, network)
         optimizer = learner.optimizer.generate(opt_values, network=network, device=device)
         preload = own["tensor_dataset"]
         ds_train = TaskDataset(task_train, tokens, device, preload=preload, stage="train")
@@ -136,7 +137,7 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
     best_epoch = getattr(early, "best_epoch", None)
     valid_scores = getattr(early, "best_scores", None) if early is not None else ctx.last_scores_valid
     return TorchModel(
-        network=network, optimizer=optimizer.state_dict(), loss_fn=loss_fn, callbacks=states, seed=seed,
+        network=network, optimizer=optimizer.state_dict(), loss_fn=user_loss, callbacks=states, seed=seed,
         epochs=ctx.epoch, interrupted=ctx.interrupted, ingress_tokens=tokens,
         task_schema=TaskSchema.from_task(task_train), internal_valid_scores=valid_scores, best_epoch=best_epoch,
     )

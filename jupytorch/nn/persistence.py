@@ -264,9 +264,7 @@ def _model_from(learner: Any, payload: dict[str, Any], trusted: bool) -> Any:
     network = learner._build_network(schema, own, tokens)
     network.load_state_dict(payload["network"])
     try:
-        from jupytorch.nn._fit import wrap_loss
-
-        loss_fn = wrap_loss(learner.loss.generate(loss_values, task=schema), network)
+        loss_fn = learner.loss.generate(loss_values, task=schema)
     except Exception:  # noqa: BLE001 - the loss is not needed to predict
         loss_fn = None
     return TorchModel(

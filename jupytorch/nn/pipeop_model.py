@@ -80,6 +80,8 @@ class PipeOpTorchModel(PipeOpLearner):
     id : str, optional
     param_vals : mapping, optional
         Training parameters (``epochs``, ``batch_size``, ...).
+    predict_type : str, optional
+        ``"response"`` or (classification) ``"prob"``.
 
     Attributes
     ----------
@@ -89,7 +91,8 @@ class PipeOpTorchModel(PipeOpLearner):
 
     kind = "model"
 
-    def __init__(self, task_type: str, id: str | None = None, param_vals: Mapping[str, Any] | None = None):
+    def __init__(self, task_type: str, id: str | None = None, param_vals: Mapping[str, Any] | None = None,
+                 predict_type: str | None = None):
         if task_type not in ("classif", "regr"):
             raise InvalidParameterError(f"PipeOpTorchModel: task_type must be 'classif' or 'regr', got {task_type!r}.")
         self._train_params = torch_learner_params(task_type)
@@ -98,6 +101,8 @@ class PipeOpTorchModel(PipeOpLearner):
         super().__init__(template, id=id or f"torch_model_{task_type}", param_vals=param_vals,
                          input=[("input", "ModelDescriptor", "Task")])
         self.label = f"Train the network ({task_type})"
+        if predict_type is not None:
+            self.learner.predict_type = predict_type
 
     @property
     def param_set(self) -> ParamSet:
@@ -135,10 +140,18 @@ class PipeOpTorchModelClassif(PipeOpTorchModel):
     ----------
     id : str
     param_vals : mapping, optional
+    predict_type : {"response", "prob"}, optional
+
+    Examples
+    --------
+    >>> from jupytorch import po
+    >>> po("torch_model_classif", epochs=1, batch_size=16, predict_type="prob").learner.predict_type
+    'prob'
     """
 
-    def __init__(self, id: str = "torch_model_classif", param_vals: Mapping[str, Any] | None = None):
-        super().__init__("classif", id=id, param_vals=param_vals)
+    def __init__(self, id: str = "torch_model_classif", param_vals: Mapping[str, Any] | None = None,
+                 predict_type: str | None = None):
+        super().__init__("classif", id=id, param_vals=param_vals, predict_type=predict_type)
 
 
 class PipeOpTorchModelRegr(PipeOpTorchModel):
@@ -150,5 +163,6 @@ class PipeOpTorchModelRegr(PipeOpTorchModel):
     param_vals : mapping, optional
     """
 
-    def __init__(self, id: str = "torch_model_regr", param_vals: Mapping[str, Any] | None = None):
-        super().__init__("regr", id=id, param_vals=param_vals)
+    def __init__(self, id: str = "torch_model_regr", param_vals: Mapping[str, Any] | None = None,
+                 predict_type: str | None = None):
+        super().__init__("regr", id=id, param_vals=param_vals, predict_type=predict_type)

@@ -145,10 +145,11 @@ class LearnerTorch(Learner):
         return {"epochs": self.model.best_epoch}
 
     def _features_read(self, task: Any) -> list[str]:
-        # only the columns the network's inputs take need to be free of missing values
+        # only the columns the network's inputs take need to be free of missing values; categorical
+        # inputs code a missing value as their reserved level
         try:
             tokens = self._ingress_tokens(task, self.param_set.get_values())
-            read = {name for token in tokens.values() for name in token.features}
+            read = {name for token in tokens.values() if token.kind != "categ" for name in token.features}
         except Exception:  # noqa: BLE001 - train() reports a bad setup with its own message
             return task.feature_names
         return [name for name in task.feature_names if name in read]

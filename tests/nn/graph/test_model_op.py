@@ -147,3 +147,21 @@ def test_branching_between_layers_with_ppl_branch(iris):
     network = glrn.model["torch_model_classif"].model.network
     assert list(network.modules_by_id) == ["linear", "sigmoid", "head"]
     assert len(glrn.predict_newdata(iris.data(rows=[0, 1], cols=iris.feature_names)).response) == 2
+
+
+def test_predict_type_at_construction_and_in_as_learner():
+    import numpy as np
+
+    import jupytorch as jt
+    from jupytorch import nn, po
+
+    def graph(**kwargs):
+        return (po("torch_ingress_num") >> nn("linear", out_features=8) >> nn("relu") >> nn("head")
+                >> po("torch_model_classif", epochs=1, batch_size=16, seed=1, **kwargs))
+
+    iris = jt.tsk("iris")
+    learner = jt.as_learner(graph(predict_type="prob")).train(iris)
+    assert learner.predict_type == "prob"
+    assert np.allclose(learner.predict(iris).prob.sum(axis=1), 1.0)
+    other = jt.as_learner(graph(), predict_type="prob").train(iris)
+    assert other.predict(iris).prob is not None

@@ -78,11 +78,11 @@ def wrap_loss(loss_fn: Any, network: Any) -> Any:
     """The loss as training uses it: averaged over ensemble members (TabM), on the standardized
     target (``scale_target``); the model keeps the user's loss (``model.loss_fn``)."""
     from jupytorch.nn.layers.ensemble import EnsembleLoss, is_ensemble
-    from jupytorch.nn.target_scale import ScaledTargetLoss, TargetScaled
+    from jupytorch.nn.target_scale import ScaledTargetLoss, is_target_scaled
 
     if is_ensemble(network):
         loss_fn = EnsembleLoss(loss_fn)
-    if isinstance(network, TargetScaled):
+    if is_target_scaled(network):
         loss_fn = ScaledTargetLoss(loss_fn, float(network.target_mean), float(network.target_sd))
     return loss_fn
 

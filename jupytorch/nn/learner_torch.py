@@ -168,14 +168,15 @@ class LearnerTorch(Learner):
         return self._network(task, param_vals)
 
     def _build_network(self, task: Any, param_vals: dict[str, Any], tokens: dict[str, Any]) -> Any:
-        """The network as trained and saved: ``_network_from_tokens``, wrapped by ``scale_target``."""
+        """The network as trained and saved: ``_network_from_tokens``, answering in the target's
+        units with ``scale_target``."""
         network = self._network_from_tokens(task, param_vals, tokens)
         if self.task_type == "regr" and param_vals.get("scale_target"):
-            from jupytorch.nn.target_scale import TargetScaled, target_moments
+            from jupytorch.nn.target_scale import scale_output, target_moments
 
             truth = getattr(task, "truth", None)
             mean, sd = target_moments(task) if callable(truth) else (0.0, 1.0)  # loading: buffers come with the weights
-            network = TargetScaled(network, mean, sd)
+            network = scale_output(network, mean, sd)
         return network
 
     # -- parameter values ------------------------------------------------------------------------

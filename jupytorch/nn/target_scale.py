@@ -5,8 +5,9 @@ Networks train badly on raw targets such as house prices in dollars (an MSE near
 target, trains the network on ``(y - mean) / sd`` and turns its outputs back into the target's
 units, so predictions, validation measures and saved learners all speak the original scale:
 
-* the network is wrapped in :class:`TargetScaled`, which returns ``output * sd + mean`` (the two
-  numbers are buffers of the network, so they are saved with the weights);
+* :func:`scale_output` makes the network return ``output * sd + mean`` (the two numbers are
+  buffers of the network, saved with the weights; a forward hook applies them, so the network
+  keeps its class and parameter names);
 * the loss is wrapped in :class:`ScaledTargetLoss`, which compares ``(output - mean) / sd`` with
   ``(y - mean) / sd``: the gradients are those of training on the standardized target, and the
   reported losses are in standardized units.
@@ -17,7 +18,6 @@ The pipeline form for any regression graph is ``ppl("targettrafo", graph)``
 Examples
 --------
 >>> import torch
->>> net = TargetScaled(torch.nn.Linear(2, 1), mean=200_000.0, sd=100_000.0)
 >>> loss = ScaledTargetLoss(torch.nn.MSELoss(), mean=200_000.0, sd=100_000.0)
 >>> y = torch.tensor([[300_000.0]])
 >>> float(loss(torch.tensor([[300_000.0]]), y)), float(loss(torch.tensor([[200_000.0]]), y))
@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["ScaledTargetLoss", "TargetScaled", "target_moments"]
+__all__ = ["ScaledTargetLoss", "is_target_scaled", "scale_output", "target_moments"]
 
 
 def target_moments(task: Any) -> tuple[float, float]:
@@ -52,27 +52,43 @@ def target_moments(task: Any) -> tuple[float, float]:
     return float(truth.mean()), sd if sd > 0 else 1.0
 
 
-class TargetScaled(torch.nn.Module):
-    """``network``'s output times ``sd`` plus ``mean``: a network trained on a standardized target
-    that answers in the target's units.
+def _destandardize(module: torch.nn.Module, inputs: Any, output: Any) -> Any:
+    return output * module.target_sd + module.target_mean
+
+
+def scale_output(network: torch.nn.Module, mean: float = 0.0, sd: float = 1.0) -> torch.nn.Module:
+    """Make ``network`` answer in the target's units: its output times ``sd`` plus ``mean``.
+
+    The two numbers become buffers of the network (``target_mean``, ``target_sd``: saved with
+    the weights) and a forward hook applies them, so the network keeps its class, its parameter
+    names and its indexing (``network[0]``). Returns the network.
 
     Examples
     --------
-    >>> TargetScaled(torch.nn.Identity(), mean=10.0, sd=2.0)(torch.tensor([[1.0]])).tolist()
-    [[12.0]]
+    >>> net = scale_output(torch.nn.Sequential(torch.nn.Identity()), mean=10.0, sd=2.0)
+    >>> net(torch.tensor([[1.0]])).tolist(), is_target_scaled(net), list(net.state_dict())
+    ([[12.0]], True, ['target_mean', 'target_sd'])
     """
+    if is_target_scaled(network):
+        network.target_mean.fill_(float(mean))
+        network.target_sd.fill_(float(sd))
+        return network
+    network.register_buffer("target_mean", torch.tensor(float(mean)))
+    network.register_buffer("target_sd", torch.tensor(float(sd)))
+    network.register_forward_hook(_destandardize)
+    return network
 
-    def __init__(self, network: torch.nn.Module, mean: float = 0.0, sd: float = 1.0):
-        super().__init__()
-        self.network = network
-        self.register_buffer("target_mean", torch.tensor(float(mean)))
-        self.register_buffer("target_sd", torch.tensor(float(sd)))
 
-    def forward(self, *args: Any, **kwargs: Any) -> Any:
-        return self.network(*args, **kwargs) * self.target_sd + self.target_mean
+def is_target_scaled(network: Any) -> bool:
+    """Whether :func:`scale_output` made ``network`` answer in the target's units.
 
-    def extra_repr(self) -> str:
-        return f"mean={float(self.target_mean):.6g}, sd={float(self.target_sd):.6g}"
+    Examples
+    --------
+    >>> is_target_scaled(torch.nn.Linear(2, 1))
+    False
+    """
+    hooks = getattr(network, "_forward_hooks", None) or {}
+    return any(hook is _destandardize for hook in hooks.values()) and hasattr(network, "target_mean")
 
 
 class ScaledTargetLoss(torch.nn.Module):

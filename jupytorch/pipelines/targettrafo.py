@@ -35,7 +35,7 @@ from jupytorch.pipelines.channels import GraphError
 from jupytorch.pipelines.graph import Graph, as_graph
 from jupytorch.pipelines.pipeop import PipeOp
 
-__all__ = ["PipeOpTargetInvert", "PipeOpTargetMutate", "PipeOpTargetTrafo", "PipeOpTargetTrafoScale",
+__all__ = ["Affine", "PipeOpTargetInvert", "PipeOpTargetMutate", "PipeOpTargetTrafo", "PipeOpTargetTrafoScale",
            "TargetInverter", "pipeline_targettrafo"]
 
 
@@ -54,6 +54,30 @@ class TargetInverter:
         self.invert = invert
         self.truth = truth
         self.invert_se = invert_se
+
+    def __repr__(self) -> str:
+        n = "-" if self.truth is None else len(self.truth)
+        return f"<TargetInverter {self.invert!r}, truth of {n} rows>"
+
+
+class Affine:
+    """``x * scale + shift`` as a picklable function with a readable repr.
+
+    Examples
+    --------
+    >>> Affine(2.0, 1.0)(np.array([1.0])).tolist(), Affine(2.0, 1.0)
+    ([3.0], Affine(scale=2.0, shift=1.0))
+    """
+
+    def __init__(self, scale: float, shift: float = 0.0):
+        self.scale = float(scale)
+        self.shift = float(shift)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return x * self.scale + self.shift
+
+    def __repr__(self) -> str:
+        return f"Affine(scale={self.scale!r}, shift={self.shift!r})"
 
 
 class PipeOpTargetTrafo(PipeOp):
@@ -142,8 +166,7 @@ class PipeOpTargetTrafoScale(PipeOpTargetTrafo):
         return (y - self.state["mean"]) / self.state["sd"]
 
     def _inverter(self) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray] | None]:
-        mean, sd = self.state["mean"], self.state["sd"]
-        return (lambda r: r * sd + mean), (lambda se: se * sd)
+        return Affine(self.state["sd"], self.state["mean"]), Affine(self.state["sd"])
 
 
 class PipeOpTargetMutate(PipeOpTargetTrafo):
@@ -171,9 +194,8 @@ class PipeOpTargetMutate(PipeOpTargetTrafo):
     """
 
     def __init__(self, id: str = "targetmutate", param_vals: Mapping[str, Any] | None = None):
-        check = (lambda v: callable(v) or "a function of a numpy array")
-        ps = ParamSet({"trafo": ParamUty(tags={"train", "predict", "required"}, custom_check=check),
-                       "inverter": ParamUty(tags={"predict", "required"}, custom_check=check)})
+        ps = ParamSet({"trafo": ParamUty(tags={"train", "predict", "required"}, custom_check=_check_function),
+                       "inverter": ParamUty(tags={"predict", "required"}, custom_check=_check_function)})
         super().__init__(id, param_set=ps, param_vals=param_vals)
 
     def _transform(self, y: np.ndarray) -> np.ndarray:
@@ -181,6 +203,10 @@ class PipeOpTargetMutate(PipeOpTargetTrafo):
 
     def _inverter(self) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray] | None]:
         return self.param_set.get_values(check_required=True)["inverter"], None
+
+
+def _check_function(value: Any) -> bool | str:
+    return callable(value) or "a function of a numpy array"
 
 
 class PipeOpTargetInvert(PipeOp):

@@ -10,7 +10,7 @@ Examples
 >>> import jupytorch as jt
 >>> learner = jt.lrn("regr.tab_resnet", n_blocks=2, d_block=16, epochs=1, batch_size=64, seed=1)
 >>> _ = learner.train(jt.tsk("mtcars"))
->>> len(learner.network.network.blocks)
+>>> len(learner.network.blocks)
 2
 """
 

@@ -45,7 +45,7 @@ def test_parameter_count_matches_the_paper_formula_and_the_graph(california):
 def test_d_hidden_multiplier_sets_the_hidden_width(california):
     learner = jt.lrn("regr.tab_resnet", n_blocks=1, d_block=10, d_hidden_multiplier=3, epochs=1, batch_size=128)
     learner.train(impute(california))
-    assert learner.network.network.blocks[0].linear_first.out_features == 30
+    assert learner.network.blocks[0].linear_first.out_features == 30
 
 
 def test_missing_required_parameters_are_named():

@@ -70,8 +70,8 @@ def scale_output(network: torch.nn.Module, mean: float = 0.0, sd: float = 1.0) -
     ([[12.0]], True, ['target_mean', 'target_sd'])
     """
     if is_target_scaled(network):
-        network.target_mean.fill_(float(mean))
-        network.target_sd.fill_(float(sd))
+        network.get_buffer("target_mean").fill_(float(mean))
+        network.get_buffer("target_sd").fill_(float(sd))
         return network
     network.register_buffer("target_mean", torch.tensor(float(mean)))
     network.register_buffer("target_sd", torch.tensor(float(sd)))

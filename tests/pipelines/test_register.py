@@ -51,7 +51,7 @@ def test_pipeop_contract(key):
 def test_targetinvert_contract():
     from jupytorch.core.prediction import PredictionRegr
 
-    train, test = _mixed(range(0, 30)), _mixed(range(30, 40))
+    train, test = _mixed(range(30)), _mixed(range(30, 40))
     trafo = po("targettrafoscale")
     trafo.train([train])
     fun, transformed = trafo.predict([test])

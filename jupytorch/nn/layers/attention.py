@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import torch
 import torch.nn.functional as F
@@ -176,7 +176,7 @@ class PipeOpTorchMultiheadAttention(PipeOpTorch):
         return list(_MODES[self.mode])
 
     def _make_module(self, shapes_in: list[Shape], param_vals: dict[str, Any], task: Any) -> Any:
-        d = shapes_in[0][-1]
+        d = cast(int, shapes_in[0][-1])   # known: checked by _check_shapes
         kdim = shapes_in[1][-1] if len(shapes_in) > 1 else None
         vdim = shapes_in[-1][-1] if len(shapes_in) > 1 else None
         if d % param_vals["num_heads"]:

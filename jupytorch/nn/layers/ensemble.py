@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import torch
 
@@ -258,8 +258,9 @@ class PipeOpTorchLinearBatchEnsemble(PipeOpTorch):
         super().__init__(id, param_set=ps, param_vals=param_vals)
 
     def _make_module(self, shapes_in: list[Shape], param_vals: dict[str, Any], task: Any) -> Any:
-        _, k, d = shapes_in[0]
-        return LinearBatchEnsemble(d, param_vals["out_features"], k, param_vals["bias"], param_vals["scaling_init"])
+        _, k, d = shapes_in[0]   # known: checked by _check_shapes
+        return LinearBatchEnsemble(cast(int, d), param_vals["out_features"], cast(int, k), param_vals["bias"],
+                                   param_vals["scaling_init"])
 
     def _shapes_out(self, shapes_in: list[Shape], param_vals: dict[str, Any], task: Any, module: Any) -> list[Shape]:
         return [(*shapes_in[0][:2], param_vals["out_features"])]
@@ -310,7 +311,7 @@ class PipeOpTorchLinearEnsemble(PipeOpTorchLinearBatchEnsemble):
                 raise InvalidParameterError(f"{self.who} needs out_features or the task to know how many outputs to make.")
             out = param_vals["out_features"] = output_dim_for(task)
         _, k, d = shapes_in[0]
-        return LinearEnsemble(d, out, k, param_vals["bias"])
+        return LinearEnsemble(cast(int, d), out, cast(int, k), param_vals["bias"])
 
 
 class PipeOpTorchEnsembleMean(PipeOpTorch):

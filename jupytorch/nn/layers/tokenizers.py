@@ -30,13 +30,13 @@ from jupytorch.nn.shapes import Shape, shape_to_str
 
 __all__ = [
     "CLSToken",
+    "OneHot",
     "PipeOpTorchFTCLS",
+    "PipeOpTorchOneHot",
     "PipeOpTorchTokenizerCateg",
     "PipeOpTorchTokenizerNum",
     "TokenizerCateg",
     "TokenizerNum",
-    "OneHot",
-    "PipeOpTorchOneHot",
 ]
 
 _INIT = ("uniform", "normal")

@@ -29,7 +29,12 @@ from jupytorch.nn.encode import output_dim_for
 from jupytorch.nn.layers.tokenizers import CLSToken, TokenizerCateg, TokenizerNum
 from jupytorch.nn.layers.transformer import FTTransformerBlock, ft_block_params
 from jupytorch.nn.learner_torch import LearnerTorch
-from jupytorch.nn.learners._tabular import FEATURE_TYPES, TabularNetwork, tabular_tokens, token_sizes
+from jupytorch.nn.learners._tabular import (
+    FEATURE_TYPES,
+    TabularNetwork,
+    tabular_tokens,
+    token_sizes,
+)
 from jupytorch.nn.optimizers import t_opt
 
 __all__ = ["FTTransformer", "LearnerTorchFTTransformer", "classif_ft_transformer", "regr_ft_transformer"]

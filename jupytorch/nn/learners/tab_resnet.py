@@ -23,7 +23,13 @@ import torch
 from jupytorch.core.paramset import ParamDbl, ParamInt, ParamSet
 from jupytorch.nn.encode import output_dim_for
 from jupytorch.nn.learner_torch import LearnerTorch
-from jupytorch.nn.learners._tabular import FEATURE_TYPES, TabularInput, TabularNetwork, tabular_tokens, token_sizes
+from jupytorch.nn.learners._tabular import (
+    FEATURE_TYPES,
+    TabularInput,
+    TabularNetwork,
+    tabular_tokens,
+    token_sizes,
+)
 
 __all__ = ["LearnerTorchTabResNet", "ResidualBlock", "TabResNet", "classif_tab_resnet", "regr_tab_resnet"]
 

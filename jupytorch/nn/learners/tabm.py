@@ -26,9 +26,20 @@ import torch
 
 from jupytorch.core.paramset import ParamDbl, ParamFct, ParamInt, ParamSet
 from jupytorch.nn.encode import output_dim_for
-from jupytorch.nn.layers.ensemble import EnsembleView, LinearBatchEnsemble, LinearEnsemble, _init_scaling
+from jupytorch.nn.layers.ensemble import (
+    EnsembleView,
+    LinearBatchEnsemble,
+    LinearEnsemble,
+    _init_scaling,
+)
 from jupytorch.nn.learner_torch import LearnerTorch
-from jupytorch.nn.learners._tabular import FEATURE_TYPES, TabularInput, TabularNetwork, tabular_tokens, token_sizes
+from jupytorch.nn.learners._tabular import (
+    FEATURE_TYPES,
+    TabularInput,
+    TabularNetwork,
+    tabular_tokens,
+    token_sizes,
+)
 
 __all__ = ["LearnerTorchTabM", "ScaleEnsemble", "TabM", "classif_tabm", "regr_tabm"]
 

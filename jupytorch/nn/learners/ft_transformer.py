@@ -37,9 +37,28 @@ from jupytorch.nn.learners._tabular import (
 )
 from jupytorch.nn.optimizers import t_opt
 
-__all__ = ["FTTransformer", "LearnerTorchFTTransformer", "classif_ft_transformer", "regr_ft_transformer"]
+__all__ = ["FTTransformer", "LearnerTorchFTTransformer", "classif_ft_transformer", "ft_param_groups",
+           "regr_ft_transformer"]
 
 _BLOCK_ARGS = tuple(ft_block_params().params)
+
+
+def ft_param_groups(network: torch.nn.Module) -> list[dict[str, Any]]:
+    """The paper's optimizer groups: no weight decay for the tokenizers, the [CLS] token, the
+    normalization layers and the biases (the learner's default ``opt__param_groups``).
+
+    Examples
+    --------
+    >>> groups = ft_param_groups(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.LayerNorm(2)))
+    >>> [len(g["params"]) for g in groups], groups[1]["weight_decay"]
+    ([1, 3], 0.0)
+    """
+    exempt_types = (TokenizerNum, TokenizerCateg, CLSToken, torch.nn.LayerNorm, torch.nn.BatchNorm1d)
+    exempt = {id(p) for m in network.modules() if isinstance(m, exempt_types) for p in m.parameters()}
+    exempt |= {id(p) for name, p in network.named_parameters() if name.endswith("bias")}
+    params = [p for p in network.parameters() if p.requires_grad]
+    return [{"params": [p for p in params if id(p) not in exempt]},
+            {"params": [p for p in params if id(p) in exempt], "weight_decay": 0.0}]
 
 
 class FTTransformer(TabularNetwork):
@@ -85,7 +104,7 @@ class LearnerTorchFTTransformer(LearnerTorch):
     task_type : {"classif", "regr"}
     loss, optimizer, callbacks
         See :class:`~jupytorch.nn.learner_torch.LearnerTorch`; the default optimizer is
-        ``t_opt("adamw", lr=1e-4, weight_decay=1e-5)`` (the paper's).
+        ``t_opt("adamw", lr=1e-4, weight_decay=1e-5, param_groups=ft_param_groups)`` (the paper's).
 
     Notes
     -----
@@ -96,8 +115,8 @@ class LearnerTorchFTTransformer(LearnerTorch):
     ``ffn_d_hidden_multiplier`` (4/3), ``ffn_dropout`` (0.1), ``ffn_activation`` ("reglu"),
     ``ffn_bias_first``, ``ffn_bias_second``, ``residual_dropout`` (0), ``prenormalization``
     (True), ``first_prenormalization`` (False). Regression learners start with
-    ``scale_target=True``. Unlike the paper's code, weight decay also applies to the tokenizers,
-    norms and biases.
+    ``scale_target=True``. As in the paper, the default optimizer applies no weight decay to the
+    tokenizers, the [CLS] token, the norms and the biases (:func:`ft_param_groups`).
 
     Examples
     --------
@@ -117,7 +136,7 @@ class LearnerTorchFTTransformer(LearnerTorch):
             params.add(pid, param)
         params.set_values(n_blocks=3, d_token=192)
         if optimizer is None:
-            optimizer = t_opt("adamw", lr=1e-4, weight_decay=1e-5)
+            optimizer = t_opt("adamw", lr=1e-4, weight_decay=1e-5, param_groups=ft_param_groups)
         super().__init__(f"{task_type}.ft_transformer", task_type, loss=loss, optimizer=optimizer, callbacks=callbacks,
                          param_set=params, feature_types=FEATURE_TYPES, label="FT-Transformer")
         if task_type == "regr":

@@ -32,6 +32,21 @@ def test_defaults_are_the_papers():
     assert defaults["prenormalization"] is True and defaults["attention_initialization"] == "kaiming"
 
 
+def test_no_weight_decay_for_tokenizers_norms_and_biases(california):
+    learner = jt.lrn("regr.ft_transformer", d_token=8, n_blocks=1, attention_n_heads=2, epochs=1, batch_size=128)
+    learner.train(impute(california))
+    network = learner.network
+    groups = learner.model.optimizer["param_groups"]
+    by_decay = {g["weight_decay"]: len(g["params"]) for g in groups}
+    exempt = [n for n, _ in network.named_parameters()
+              if n.startswith(("tokenizer", "cls")) or "norm" in n or n.endswith("bias") or n.startswith("head.0")]
+    assert by_decay == {1e-5: n_params_count(network) - len(exempt), 0.0: len(exempt)}
+
+
+def n_params_count(network):
+    return len(list(network.parameters()))
+
+
 def test_trains_on_california_and_penguins(california, penguins):
     small = {"d_token": 16, "n_blocks": 2, "attention_n_heads": 2, "epochs": 6, "batch_size": 64, "seed": 1,
              "opt__lr": 3e-3}

@@ -99,7 +99,9 @@ def preprocess(frame: pd.DataFrame, parts: tuple[np.ndarray, ...], seed: int) ->
 def make_learner(name: str, epochs: int, batch_size: int, seed: int, **extra: object) -> object:
     config = dict(CONFIGS[name])
     opt = config.pop("opt")
-    return jt.lrn(f"regr.{name}", optimizer=jt.t_opt("adamw", **opt), epochs=epochs, batch_size=batch_size,
+    # ft_transformer keeps its default optimizer: the paper's AdamW with its parameter groups
+    optimizer = None if name == "ft_transformer" else jt.t_opt("adamw", **opt)
+    return jt.lrn(f"regr.{name}", optimizer=optimizer, epochs=epochs, batch_size=batch_size,
                   seed=seed, device="cpu", **config, **extra)
 
 

@@ -24,7 +24,8 @@ from typing import Any, Iterable
 
 from jupytorch.core.exceptions import UnsafePathError
 
-__all__ = ["MAIN_HINT", "UnsafePathError", "import_string", "import_trusted_path", "object_path", "in_packages"]
+__all__ = ["LOADABLE", "MAIN_HINT", "UnsafePathError", "import_string", "import_trusted_path", "in_packages",
+           "loadable_function", "object_path"]
 
 #: what to do when a saved object refers to code defined in a notebook or script
 MAIN_HINT = ("Classes and functions defined in __main__ (a notebook cell or the script you ran) exist only in that "
@@ -75,6 +76,27 @@ def import_string(path: str) -> Any:
     for part in qualname.split("."):
         obj = getattr(obj, part)
     return obj
+
+
+LOADABLE = "__jupytorch_loadable__"
+
+
+def loadable_function(function: Any) -> Any:
+    """Mark a jupytorch function as a parameter value that saved files may name without ``trusted=True``.
+
+    Only functions written for that purpose get the mark: loading resolves them like a class of
+    the allowed roles, and training calls them as the parameter they were saved for.
+
+    Examples
+    --------
+    >>> @loadable_function
+    ... def groups(network):
+    ...     return [{"params": list(network.parameters())}]
+    >>> getattr(groups, LOADABLE)
+    True
+    """
+    setattr(function, LOADABLE, True)
+    return function
 
 
 def import_trusted_path(path: Any, *, roots: Iterable[str] = ("torch", "jupytorch"), base: type | tuple[type, ...] | None = None,
@@ -135,6 +157,8 @@ def import_trusted_path(path: Any, *, roots: Iterable[str] = ("torch", "jupytorc
         )
     if function and (inspect.isfunction(obj) or inspect.isbuiltin(obj)):
         return obj
+    if inspect.isfunction(obj) and getattr(obj, LOADABLE, False) and in_packages(module_name, ("jupytorch",)):
+        return obj  # a jupytorch function marked as a value saved files may name (see loadable_function)
     if not isinstance(obj, type):
         raise UnsafePathError(f"refusing to import {path} as a {role}: it is not a class.")
     if base is not None and not issubclass(obj, base):

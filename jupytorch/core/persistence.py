@@ -22,7 +22,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jupytorch.core.exceptions import JupytorchError, LoadError
+from jupytorch.core.exceptions import LoadError
 from jupytorch.core.imports import MAIN_HINT, import_string
 
 __all__ = ["MAGIC", "FORMAT", "LoadError", "write", "load", "save_learner"]

@@ -416,6 +416,35 @@ class Task(SummaryRepr):
         new._col_types = {c: column_type(new._data[c]) for c in features.columns}
         return new
 
+    def replace_target(self, values: pd.Series) -> Task:
+        """Return a new task whose target on the active rows is ``values`` (indexed by row ids).
+
+        Rows that are not active keep their values; the internal validation task is not changed
+        (target transformations handle it themselves). Used by ``po("targettrafoscale")``.
+
+        Examples
+        --------
+        >>> import jupytorch as jt
+        >>> task = jt.tsk("mtcars")
+        >>> float(task.replace_target(task.truth() * 2).truth().iloc[0]) == 2 * float(task.truth().iloc[0])
+        True
+        """
+        target = self.target_names[0]
+        ids = pd.unique(self._row_ids)
+        values = pd.Series(values)
+        if values.index.has_duplicates:
+            values = values[~values.index.duplicated(keep="first")]
+        missing = np.setdiff1d(ids, values.index.to_numpy())
+        if missing.size:
+            raise TaskError(f"Task {self.id!r}: the new target lacks row ids {missing[:10].tolist()}.")
+        new = self.clone()
+        data = self._data.copy(deep=False)
+        column = data[target].astype(float) if pd.api.types.is_numeric_dtype(data[target]) else data[target].copy()
+        column.loc[ids] = values.loc[ids].to_numpy()
+        data[target] = column
+        new._data = data
+        return new
+
     def clone(self) -> Task:
         """Return an independent copy that shares the (never mutated) data frame."""
         new = object.__new__(type(self))

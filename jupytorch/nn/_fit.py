@@ -75,6 +75,19 @@ def _check_validation(learner: Any, own: dict[str, Any], task_valid: Any, measur
         )
 
 
+def wrap_loss(loss_fn: Any, network: Any) -> Any:
+    """The loss as training uses it: averaged over ensemble members (TabM), on the standardized
+    target (``scale_target``); the model keeps the user's loss (``model.loss_fn``)."""
+    from jupytorch.nn.layers.ensemble import EnsembleLoss, is_ensemble
+    from jupytorch.nn.target_scale import ScaledTargetLoss, is_target_scaled
+
+    if is_ensemble(network):
+        loss_fn = EnsembleLoss(loss_fn)
+    if is_target_scaled(network):
+        loss_fn = ScaledTargetLoss(loss_fn, float(network.target_mean), float(network.target_sd))
+    return loss_fn
+
+
 def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchModel:
     """Train ``learner`` on ``task`` with ``param_values``; returns its model."""
     own, loss_values, opt_values, cb_values = learner._split_values(param_values)
@@ -87,10 +100,11 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
     _check_validation(learner, own, task_valid, measures_valid)
     with torch_threads(own["num_threads"]), seeded(seed, device):
         tokens = learner._ingress_tokens(task_train, own)
-        network = learner._network(task_train, own).to(device)
-        loss_fn = learner._loss_fn(task_train, loss_values, own)
-        if isinstance(loss_fn, torch.nn.Module):
-            loss_fn = loss_fn.to(device)
+        network = learner._build_network(task_train, own, tokens).to(device)
+        user_loss = learner._loss_fn(task_train, loss_values, own)
+        if isinstance(user_loss, torch.nn.Module):
+            user_loss = user_loss.to(device)
+        loss_fn = wrap_loss(user_loss, network)
         optimizer = learner.optimizer.generate(opt_values, network=network, device=device)
         preload = own["tensor_dataset"]
         ds_train = TaskDataset(task_train, tokens, device, preload=preload, stage="train")
@@ -132,7 +146,7 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
     best_epoch = getattr(early, "best_epoch", None)
     valid_scores = getattr(early, "best_scores", None) if early is not None else ctx.last_scores_valid
     return TorchModel(
-        network=network, optimizer=optimizer.state_dict(), loss_fn=loss_fn, callbacks=states, seed=seed,
+        network=network, optimizer=optimizer.state_dict(), loss_fn=user_loss, callbacks=states, seed=seed,
         epochs=ctx.epoch, interrupted=ctx.interrupted, ingress_tokens=tokens,
         task_schema=TaskSchema.from_task(task_train), internal_valid_scores=valid_scores, best_epoch=best_epoch,
     )

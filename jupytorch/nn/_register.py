@@ -46,6 +46,10 @@ _LEARNERS = {
     "torch_featureless": ("jupytorch.nn.learners.featureless", "Featureless Torch Learner"),
     "module": ("jupytorch.nn.learners.module", "Torch Module"),
     "torch_model": ("jupytorch.nn.learners.torch_model", "Torch Model"),
+    # tabular architectures (issue 13)
+    "tab_resnet": ("jupytorch.nn.learners.tab_resnet", "Tabular ResNet"),
+    "ft_transformer": ("jupytorch.nn.learners.ft_transformer", "FT-Transformer"),
+    "tabm": ("jupytorch.nn.learners.tabm", "TabM (batch-ensembled MLP)"),
 }
 
 _LOSSES = {
@@ -111,6 +115,11 @@ _LAYERS = {
         ("sigmoid", "Sigmoid"), ("softplus", "Softplus"), ("softshrink", "Softshrink"), ("softsign", "Softsign"),
         ("tanh", "Tanh"), ("tanhshrink", "Tanhshrink"), ("threshold", "Threshold"), ("glu", "GLU"),
         ("reglu", "ReGLU"), ("geglu", "GeGLU"), ("softmax", "Softmax"))},
+    # tabular architectures (issue 13)
+    "multihead_attention": "attention:PipeOpTorchMultiheadAttention", "one_hot": "tokenizers:PipeOpTorchOneHot",
+    "ensemble_view": "ensemble:PipeOpTorchEnsembleView", "ensemble_mean": "ensemble:PipeOpTorchEnsembleMean",
+    "linear_batch_ensemble": "ensemble:PipeOpTorchLinearBatchEnsemble",
+    "linear_ensemble": "ensemble:PipeOpTorchLinearEnsemble",
 }
 
 

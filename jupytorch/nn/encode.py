@@ -86,7 +86,9 @@ def encode_output(output: torch.Tensor, task_type: str, class_names: list[str] |
                   learner_id: str = "") -> dict[str, np.ndarray]:
     """Turn network outputs into ``{"response": ...}`` or ``{"prob": ...}`` numpy arrays.
 
-    Probabilities are computed on the output's device; the result crosses to the host once.
+    Probabilities are computed on the output's device; the result crosses to the host once. An
+    ensemble's output ``(B, k, out)`` (TabM) gives the members' mean: of the responses for
+    regression, of the probabilities for classification.
 
     Examples
     --------
@@ -95,15 +97,20 @@ def encode_output(output: torch.Tensor, task_type: str, class_names: list[str] |
     [[0.5, 0.5], [0.881, 0.119]]
     """
     output = main_output(output)
-    _check_output(output, task_type, class_names, learner_id)
     output = output.detach()
+    members = isinstance(output, torch.Tensor) and output.dim() == 3
+    _check_output(output[:, 0] if members else output, task_type, class_names, learner_id)
     if task_type == "regr":
+        if members:
+            output = output.float().mean(dim=1)
         return {"response": output.reshape(-1).float().cpu().numpy().astype(np.float64)}
-    if output.shape[1] == 1:
+    if output.shape[-1] == 1:
         p = torch.sigmoid(output.float())
-        prob = torch.cat([p, 1.0 - p], dim=1)
+        prob = torch.cat([p, 1.0 - p], dim=-1)
     else:
-        prob = torch.softmax(output.float(), dim=1)
+        prob = torch.softmax(output.float(), dim=-1)
+    if members:
+        prob = prob.mean(dim=1)
     return {"prob": prob.cpu().numpy().astype(np.float64)}
 
 

@@ -5,6 +5,8 @@ A concrete torch learner overrides two hooks:
 * ``_ingress_tokens(task, param_vals) -> dict[str, TorchIngressToken]``: the network inputs;
 * ``_network(task, param_vals) -> torch.nn.Module``: the network, with the head of
   :mod:`jupytorch.nn.encode` (binary: 1 logit, multiclass: K logits, regression: 1 output).
+  Learners whose network depends on the bound tokens (categorical cardinalities) override
+  ``_network_from_tokens(task, param_vals, tokens)`` instead, which also serves loading.
 
 Everything else is shared: the parameters of :mod:`jupytorch.nn.params`, the loss, optimizer and
 callbacks given at construction (their parameters appear as ``loss__*``, ``opt__*`` and
@@ -67,6 +69,9 @@ class LearnerTorch(Learner):
     ``drop_last``, ``sampler`` / ``batch_sampler`` (a torch Sampler or a function task ->
     Sampler such as ``jt.balanced_sampler()``), ``num_workers`` (processes that load batches
     read from files or a user dataset) and ``pin_memory`` (see :mod:`jupytorch.nn.loader`).
+    Regression learners also have ``scale_target`` (see :mod:`jupytorch.nn.target_scale`):
+    train on the standardized target and predict in its units; the ready learners (mlp,
+    tab_resnet, ft_transformer, tabm) start with ``True``.
 
     Examples
     --------
@@ -92,7 +97,7 @@ class LearnerTorch(Learner):
             raise InvalidParameterError(
                 f"LearnerTorch {id!r}: loss {self.loss.id!r} is for {list(self.loss.task_types)} tasks, not {task_type!r}."
             )
-        ps = torch_learner_params()
+        ps = torch_learner_params(task_type)
         for pid, param in (param_set.params.items() if param_set is not None else ()):
             ps.add(pid, param)
         if param_set is not None and param_set.values:
@@ -143,10 +148,11 @@ class LearnerTorch(Learner):
         return {"epochs": self.model.best_epoch}
 
     def _features_read(self, task: Any) -> list[str]:
-        # only the columns the network's inputs take need to be free of missing values
+        # only the columns the network's inputs take need to be free of missing values; categorical
+        # inputs code a missing value as their reserved level
         try:
             tokens = self._ingress_tokens(task, self.param_set.get_values(with_defaults=True))
-            read = {name for token in tokens.values() for name in token.features}
+            read = {name for token in tokens.values() if token.kind != "categ" for name in token.features}
         except Exception:  # noqa: BLE001 - train() reports a bad setup with its own message
             return task.feature_names
         return [name for name in task.feature_names if name in read]
@@ -163,6 +169,22 @@ class LearnerTorch(Learner):
     def _loss_fn(self, task: Any, loss_values: dict[str, Any], param_vals: dict[str, Any]) -> Any:
         """Build the loss module for ``task`` (vision learners add their auxiliary outputs' losses)."""
         return self.loss.generate(loss_values, task=task)
+
+    def _network_from_tokens(self, task: Any, param_vals: dict[str, Any], tokens: dict[str, Any]) -> Any:
+        """Build the network for ``task`` whose inputs are the bound ``tokens`` (default: ``_network``)."""
+        return self._network(task, param_vals)
+
+    def _build_network(self, task: Any, param_vals: dict[str, Any], tokens: dict[str, Any]) -> Any:
+        """The network as trained and saved: ``_network_from_tokens``, answering in the target's
+        units with ``scale_target``."""
+        network = self._network_from_tokens(task, param_vals, tokens)
+        if self.task_type == "regr" and param_vals.get("scale_target"):
+            from jupytorch.nn.target_scale import scale_output, target_moments
+
+            truth = getattr(task, "truth", None)
+            mean, sd = target_moments(task) if callable(truth) else (0.0, 1.0)  # loading: buffers come with the weights
+            network = scale_output(network, mean, sd)
+        return network
 
     # -- parameter values ------------------------------------------------------------------------
     def _split_values(self, values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any], dict[str, dict[str, Any]]]:

@@ -20,7 +20,7 @@ from jupytorch.core.paramset import ParamDbl, ParamFct, ParamInt, ParamSet, Para
 from jupytorch.core.registry import registry
 from jupytorch.nn.descriptor import TorchDescriptor
 
-__all__ = ["TorchLoss", "as_torch_loss", "cross_entropy_loss", "t_loss", "t_losses"]
+__all__ = ["TorchLoss", "WeightedBinaryCrossEntropy", "as_torch_loss", "cross_entropy_loss", "t_loss", "t_losses"]
 
 _DEPRECATED = ("size_average", "reduce")
 _REDUCTION = ParamFct(["mean", "sum", "none"], default="mean", tags={"train"})
@@ -87,6 +87,43 @@ class _InstanceLoss:
         return copy.deepcopy(self.loss)
 
 
+class WeightedBinaryCrossEntropy(torch.nn.Module):
+    """Class-weighted cross-entropy on a positive-class logit ``(B, 1)`` and a 0/1 target.
+
+    ``weight = [w_pos, w_neg]`` (the task's class order: positive first). Row ``i`` has weight
+    ``w_i = w_pos if y_i = 1 else w_neg``; the loss is ``sum(w_i * bce_i) / sum(w_i)`` (mean),
+    ``sum(w_i * bce_i)`` (sum) or ``w_i * bce_i`` (none): exactly ``CrossEntropyLoss(weight)``
+    on the logits ``[z, 0]``.
+
+    Examples
+    --------
+    >>> loss = WeightedBinaryCrossEntropy([1.0, 3.0])
+    >>> z, y = torch.tensor([[0.5], [-1.0]]), torch.tensor([[1.0], [0.0]])
+    >>> ce = torch.nn.functional.cross_entropy(torch.cat([z, torch.zeros_like(z)], 1), torch.tensor([0, 1]),
+    ...                                        weight=torch.tensor([1.0, 3.0]))
+    >>> torch.allclose(loss(z, y), ce)
+    True
+    """
+
+    def __init__(self, weight: Any, reduction: str = "mean"):
+        super().__init__()
+        self.register_buffer("weight", torch.as_tensor(weight, dtype=torch.float32).reshape(2))
+        self.reduction = reduction
+
+    def forward(self, output: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        target = target.to(output.dtype)
+        per_row = torch.nn.functional.binary_cross_entropy_with_logits(output, target, reduction="none")
+        w = target * self.weight[0] + (1 - target) * self.weight[1]
+        if self.reduction == "none":
+            return w * per_row
+        if self.reduction == "sum":
+            return (w * per_row).sum()
+        return (w * per_row).sum() / w.sum()
+
+    def extra_repr(self) -> str:
+        return f"weight={self.weight.tolist()}, reduction={self.reduction!r}"
+
+
 def cross_entropy_loss(
     task: Any,
     class_weight: Any = None,
@@ -96,9 +133,12 @@ def cross_entropy_loss(
 ) -> torch.nn.Module:
     """Build the cross-entropy loss for ``task``.
 
-    Binary tasks get ``BCEWithLogitsLoss`` on a ``(B, 1)`` positive-class logit, where a scalar
-    ``class_weight`` becomes ``pos_weight`` (the weight of the positive class). Multiclass tasks
-    get ``CrossEntropyLoss``, where ``class_weight`` (length K, in the order of
+    Binary tasks get a loss on a ``(B, 1)`` positive-class logit: ``BCEWithLogitsLoss``, where a
+    scalar ``class_weight`` becomes ``pos_weight`` (the weight of the positive class), or, for a
+    vector ``class_weight=[w_1, w_2]`` (in the order of ``task.class_names``, the positive class
+    first), :class:`WeightedBinaryCrossEntropy`, which equals ``CrossEntropyLoss(weight=...)`` on
+    the two classes (the weighted mean divides by the sum of the rows' weights). Multiclass
+    tasks get ``CrossEntropyLoss``, where ``class_weight`` (length K, in the order of
     ``task.class_names``) becomes ``weight``.
 
     Examples
@@ -108,6 +148,8 @@ def cross_entropy_loss(
     >>> task = TaskClassif("t", pd.DataFrame({"x": [1.0, 2.0], "y": ["a", "b"]}), target="y")
     >>> cross_entropy_loss(task, class_weight=3.0)
     BCEWithLogitsLoss()
+    >>> cross_entropy_loss(task, class_weight=[3.0, 1.0])
+    WeightedBinaryCrossEntropy(weight=[3.0, 1.0], reduction='mean')
     """
     n_classes = len(task.class_names)
     if n_classes == 2:
@@ -119,10 +161,13 @@ def cross_entropy_loss(
         pos_weight = None
         if class_weight is not None:
             weight = torch.as_tensor(class_weight, dtype=torch.float32).reshape(-1)
+            if weight.numel() == 2:
+                return WeightedBinaryCrossEntropy(weight, reduction=reduction)
             if weight.numel() != 1:
                 raise InvalidParameterError(
                     f"t_loss('cross_entropy'): for the two-class task {task.id!r} class_weight is one number, the "
-                    f"weight of the positive class {task.class_names[0]!r}; got {weight.numel()} values."
+                    f"weight of the positive class {task.class_names[0]!r}, or two, one per class "
+                    f"{task.class_names}; got {weight.numel()} values."
                 )
             pos_weight = weight
         return torch.nn.BCEWithLogitsLoss(reduction=reduction, pos_weight=pos_weight)
@@ -156,7 +201,7 @@ def _cross_entropy() -> TorchLoss:
     params = ParamSet(
         {
             "class_weight": ParamUty(None, tags={"train"}, custom_check=_weight_check,
-                                     description="binary: weight of the positive class; multiclass: one per class"),
+                                     description="one per class (binary: or one number, the positive class's pos_weight)"),
             "ignore_index": ParamInt(default=-100, tags={"train"}),
             "reduction": copy.deepcopy(_REDUCTION),
             "label_smoothing": ParamDbl(0, 1, default=0.0, tags={"train"}),

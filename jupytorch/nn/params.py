@@ -73,20 +73,23 @@ def _sampler_check(value: Any) -> bool | str:
     return ok or "a torch Sampler, a function task -> Sampler (e.g. jt.balanced_sampler()) or None"
 
 
-def torch_learner_params() -> ParamSet:
-    """A fresh ParamSet with the common torch-learner parameters.
+def torch_learner_params(task_type: str | None = None) -> ParamSet:
+    """A fresh ParamSet with the common torch-learner parameters (for ``task_type="regr"`` also
+    ``scale_target``, see :mod:`jupytorch.nn.target_scale`).
 
     Examples
     --------
     >>> ps = torch_learner_params()
     >>> ps["epochs"].tags >= {"required", "internal_tuning"}
     True
+    >>> "scale_target" in torch_learner_params("regr").params
+    True
     """
     epochs = ParamInt(0, None, tags={"train", "required", "internal_tuning"},
                       description="passes over the training data")
     epochs.aggregate = epochs_aggregate  # type: ignore[attr-defined]
     epochs.disable_in_tune = disable_in_tune()  # type: ignore[attr-defined]
-    return ParamSet({
+    ps = ParamSet({
         "epochs": epochs,
         "batch_size": ParamInt(1, None, tags={"train", "predict", "required"}),
         "batch_size_predict": ParamInt(1, None, default=None, tags={"train", "predict"},
@@ -116,3 +119,7 @@ def torch_learner_params() -> ParamSet:
         "pin_memory": ParamLgl(default=None, special_vals=(None,), tags={"train", "predict"},
                                description="page-locked batches for CUDA (None: on CUDA with workers)"),
     })
+    if task_type == "regr":
+        ps.add("scale_target", ParamLgl(default=False, tags={"train"},
+                                        description="train on the standardized target, predict in its units"))
+    return ps

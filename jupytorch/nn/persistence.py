@@ -349,11 +349,11 @@ def _model_from(learner: Any, payload: dict[str, Any], network: Any = None) -> A
     from jupytorch.nn.model import TaskSchema, TorchModel
 
     schema = TaskSchema.from_config(from_safe(payload["task_schema"]))
+    tokens = {name: TorchIngressToken.from_config(config) for name, config in payload["tokens"].items()}
     if network is None:  # only the weights were stored: build the network as training did
         own = learner._split_values(learner.param_set.get_values(with_defaults=True))[0]
-        network = learner._network(schema, own)
+        network = learner._build_network(schema, own, tokens)
         network.load_state_dict(payload["network"])
-    tokens = {name: TorchIngressToken.from_config(config) for name, config in payload["tokens"].items()}
     # the loss is not built here: predicting does not need it, and training generates it again
     return TorchModel(
         network=network, optimizer=from_safe(payload["optimizer"]), loss_fn=None,

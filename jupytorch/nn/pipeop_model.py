@@ -114,6 +114,8 @@ class PipeOpTorchModel(PipeOpLearner):
     id : str, optional
     param_vals : mapping, optional
         Training parameters (``epochs``, ``batch_size``, ...).
+    predict_type : str, optional
+        ``"response"`` or (classification) ``"prob"``.
 
     Attributes
     ----------
@@ -123,15 +125,18 @@ class PipeOpTorchModel(PipeOpLearner):
 
     kind = "model"
 
-    def __init__(self, task_type: str, id: str | None = None, param_vals: Mapping[str, Any] | None = None):
+    def __init__(self, task_type: str, id: str | None = None, param_vals: Mapping[str, Any] | None = None,
+                 predict_type: str | None = None):
         if task_type not in ("classif", "regr"):
             raise InvalidParameterError(f"PipeOpTorchModel: task_type must be 'classif' or 'regr', got {task_type!r}.")
-        self._train_params = torch_learner_params()
+        self._train_params = torch_learner_params(task_type)
         # the configured learner of the graph (predict_type, validate); the real one is built in train()
         template = LearnerTorchModel(torch.nn.Identity(), {"input": ingress_num()}, task_type)
         super().__init__(template, id=id or f"torch_model_{task_type}", param_vals=param_vals,
                          input=[("input", "ModelDescriptor", "Task")])
         self.label = f"Train the network ({task_type})"
+        if predict_type is not None:
+            self.learner.predict_type = predict_type
 
     @property
     def param_set(self) -> ParamSet:
@@ -165,7 +170,7 @@ class PipeOpTorchModel(PipeOpLearner):
         if md.pointer is None or shape is None:
             return
         wanted = output_dim_for(md.task)
-        if len(shape) == 2 and shape[-1] == wanted:
+        if len(shape) in (2, 3) and shape[-1] == wanted:  # 3-d: (batch, ensemble members, outputs), averaged
             return
         last = md.pointer[0]
         what = f"{len(md.task.class_names)} classes" if md.task.task_type == "classif" else "a regression target"
@@ -190,10 +195,18 @@ class PipeOpTorchModelClassif(PipeOpTorchModel):
     ----------
     id : str
     param_vals : mapping, optional
+    predict_type : {"response", "prob"}, optional
+
+    Examples
+    --------
+    >>> from jupytorch import po
+    >>> po("torch_model_classif", epochs=1, batch_size=16, predict_type="prob").learner.predict_type
+    'prob'
     """
 
-    def __init__(self, id: str = "torch_model_classif", param_vals: Mapping[str, Any] | None = None):
-        super().__init__("classif", id=id, param_vals=param_vals)
+    def __init__(self, id: str = "torch_model_classif", param_vals: Mapping[str, Any] | None = None,
+                 predict_type: str | None = None):
+        super().__init__("classif", id=id, param_vals=param_vals, predict_type=predict_type)
 
 
 class PipeOpTorchModelRegr(PipeOpTorchModel):
@@ -205,5 +218,6 @@ class PipeOpTorchModelRegr(PipeOpTorchModel):
     param_vals : mapping, optional
     """
 
-    def __init__(self, id: str = "torch_model_regr", param_vals: Mapping[str, Any] | None = None):
-        super().__init__("regr", id=id, param_vals=param_vals)
+    def __init__(self, id: str = "torch_model_regr", param_vals: Mapping[str, Any] | None = None,
+                 predict_type: str | None = None):
+        super().__init__("regr", id=id, param_vals=param_vals, predict_type=predict_type)

@@ -57,10 +57,15 @@ PIPEOPS = {
     "classbalancing": ("classbalancing:PipeOpClassBalancing", "preprocessing", "Up- or down-sample classes in train"),
     "colapply": ("colapply:PipeOpColApply", "preprocessing", "Apply a function to each chosen column"),
     "sklearn": ("sklearn_op:PipeOpSklearn", "preprocessing", "Any scikit-learn transformer"),
+    # target transformations (issue 13)
+    "targettrafoscale": ("targettrafo:PipeOpTargetTrafoScale", "target", "Standardize the regression target"),
+    "targetmutate": ("targettrafo:PipeOpTargetMutate", "target", "Transform the target with a function pair"),
+    "targetinvert": ("targettrafo:PipeOpTargetInvert", "target", "Invert a target transformation's predictions"),
 }
 
 PIPELINES = {
     "branch": ("branch:pipeline_branch", "Alternative paths with a 'branch__selection' parameter"),
+    "targettrafo": ("targettrafo:pipeline_targettrafo", "Train on a transformed target, invert the predictions"),
 }
 
 

@@ -49,8 +49,16 @@ class GraphModel(Mapping):
         return f"<GraphModel {{{parts}}}>"
 
 
-def as_learner(x: Any, clone: bool = True) -> Learner:
+def as_learner(x: Any, clone: bool = True, predict_type: str | None = None) -> Learner:
     """Turn a Graph, a PipeOp or a list of them into a :class:`GraphLearner`; a Learner is returned as is.
+
+    Parameters
+    ----------
+    x : Graph, PipeOp, list or Learner
+    clone : bool
+        Copy the graph (default) or use it as is.
+    predict_type : str, optional
+        Set the learner's ``predict_type`` (``"prob"``), also on a Learner given as is.
 
     Examples
     --------
@@ -59,10 +67,14 @@ def as_learner(x: Any, clone: bool = True) -> Learner:
     >>> learner = jt.as_learner(po("pca") >> lrn("regr.rpart"))
     >>> learner.id, "pca__rank" in learner.param_set
     ('pca.regr_rpart', True)
+    >>> jt.as_learner(po("pca") >> lrn("classif.rpart"), predict_type="prob").predict_type
+    'prob'
     """
     if isinstance(x, Learner):
+        if predict_type is not None:
+            x.predict_type = predict_type
         return x
-    return GraphLearner(x, clone_graph=clone)
+    return GraphLearner(x, clone_graph=clone, predict_type=predict_type)
 
 
 def _handles_missings(graph: Graph, learner_ops: list[PipeOpLearner]) -> bool:

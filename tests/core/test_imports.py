@@ -51,3 +51,13 @@ def test_main_module_names_the_fix():
 
 def test_in_packages():
     assert in_packages("torch.nn.modules", ("torch",)) and not in_packages("torchvision", ("torch",))
+
+
+def test_only_marked_jupytorch_functions_load_as_values():
+    from jupytorch.core.imports import UnsafePathError, import_trusted_path
+
+    ok = import_trusted_path("jupytorch.nn.learners.ft_transformer:ft_param_groups", roots=("jupytorch",),
+                             role="parameter value")
+    assert ok.__name__ == "ft_param_groups"
+    with pytest.raises(UnsafePathError, match="it is not a class"):
+        import_trusted_path("jupytorch.core.imports:import_string", roots=("jupytorch",), role="parameter value")

@@ -62,6 +62,8 @@ def _make(key: str):
     learner = lrn(key)
     if "epochs" in learner.param_set:
         learner.configure(**FAST_TORCH)
+    if key.endswith("tab_resnet"):  # its size has no default, as in mlr3torch
+        learner.configure(n_blocks=1, d_block=8)
     if "num_trees" in learner.param_set:
         learner.configure(num_trees=10)
     return learner

@@ -28,7 +28,9 @@ def test_mlp_learns_iris_and_mtcars():
     assert np.allclose(prediction.prob.sum(axis=1), 1.0)
     mtcars = jt.tsk("mtcars")
     regr = jt.lrn("regr.mlp", neurons=(16,), epochs=5, batch_size=8, device="cpu", seed=1).train(mtcars)
+    # scale_target=True (the default of regr.mlp): outputs come back in the target's units
     assert regr.model.network[0].in_features == 10
+    assert float(regr.model.network.target_mean) == pytest.approx(mtcars.truth().mean(), rel=1e-6)
     assert regr.predict(mtcars).response.notna().all()
 
 

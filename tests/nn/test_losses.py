@@ -42,7 +42,26 @@ def test_class_weights_become_weight_or_pos_weight():
     with pytest.raises(InvalidParameterError, match="one value per class"):
         jt.t_loss("cross_entropy", class_weight=[1.0, 2.0]).generate(task=make_classif(n_classes=3))
     with pytest.raises(InvalidParameterError, match="weight of the positive class"):
-        jt.t_loss("cross_entropy", class_weight=[1.0, 2.0]).generate(task=make_classif(n_classes=2))
+        jt.t_loss("cross_entropy", class_weight=[1.0, 2.0, 3.0]).generate(task=make_classif(n_classes=2))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_two_class_weight_vector_equals_weighted_cross_entropy(reduction):
+    # class_weight follows task.class_names; the binary head's logit z is that of class_names[0]
+    # (target 1), so the two-class softmax logits are [z, 0] and the class codes are 1 - y
+    task = make_classif(n_classes=2)
+    loss = jt.t_loss("cross_entropy", class_weight=[0.3, 2.5], reduction=reduction).generate(task=task)
+    g = torch.Generator().manual_seed(0)
+    z = torch.randn(50, 1, generator=g)
+    y = (torch.rand(50, 1, generator=g) > 0.4).float()
+    logits = torch.cat([z, torch.zeros_like(z)], dim=1)
+    codes = (1 - y).long().reshape(-1)
+    expected = torch.nn.functional.cross_entropy(logits, codes, weight=torch.tensor([0.3, 2.5]), reduction=reduction)
+    assert torch.allclose(loss(z, y).reshape(expected.shape), expected, atol=1e-6)
+    # not the pos_weight shortcut: a scalar weight is a different (unnormalised) loss
+    if reduction == "mean":
+        pos = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor([0.3 / 2.5]))(z, y)
+        assert not torch.allclose(pos, expected)
 
 
 def test_class_weight_reaches_training_through_the_learner():

@@ -17,6 +17,7 @@ ARGS = {
     "sklearn": lambda: po("sklearn", transformer=StandardScaler(), affect_columns=selector_type(["numeric", "integer"])),
     "colapply": lambda: po("colapply", applicator=np.abs, affect_columns=selector_type("numeric")),
     "imputeconstant": lambda: po("imputeconstant", constant=0.0, affect_columns=selector_type("numeric")),
+    "targetmutate": lambda: po("targetmutate", trafo=np.negative, inverter=np.negative),
 }
 
 
@@ -35,7 +36,7 @@ def _mixed(rows: range, classif: bool = False):
     return make(frame, target="y", id="mixed")
 
 
-@pytest.mark.parametrize("key", sorted(PIPEOPS))
+@pytest.mark.parametrize("key", sorted(k for k in PIPEOPS if k != "targetinvert"))  # two inputs: test below
 def test_pipeop_contract(key):
     op = ARGS[key]() if key in ARGS else po(key)
     classif = key == "classbalancing"
@@ -45,6 +46,19 @@ def test_pipeop_contract(key):
     # a learner's state records its predict time, so only the others are checked for an unchanged state
     outputs = check_pipeop(op, [train], [test], check_state=key != "learner")
     assert len(outputs) == op.outnum
+
+
+def test_targetinvert_contract():
+    from jupytorch.core.prediction import PredictionRegr
+
+    train, test = _mixed(range(30)), _mixed(range(30, 40))
+    trafo = po("targettrafoscale")
+    trafo.train([train])
+    fun, transformed = trafo.predict([test])
+    prediction = PredictionRegr(transformed.row_ids, transformed.truth(), np.zeros(transformed.nrow))
+    outputs = check_pipeop(po("targetinvert"), [None, None], [fun, prediction])
+    assert np.allclose(outputs[0].response, trafo.state["mean"])
+    assert np.allclose(outputs[0].truth, test.truth())
 
 
 def test_registry_metadata_matches_classes():

@@ -30,7 +30,9 @@ from jupytorch.nn.shapes import Shape, shape_to_str
 
 __all__ = [
     "CLSToken",
+    "OneHot",
     "PipeOpTorchFTCLS",
+    "PipeOpTorchOneHot",
     "PipeOpTorchTokenizerCateg",
     "PipeOpTorchTokenizerNum",
     "TokenizerCateg",
@@ -181,18 +183,7 @@ class PipeOpTorchTokenizerCateg(PipeOpTorchTokenizerNum):
         PipeOpTorch.__init__(self, id, param_set=ps, param_vals=param_vals)
 
     def _values_from_inputs(self, param_vals: dict[str, Any], inputs: list[ModelDescriptor]) -> dict[str, Any]:
-        if param_vals.get("cardinalities") is not None:
-            return param_vals
-        md = inputs[0]
-        upstream = _upstream(md, md.pointer[0])
-        cards = [tok.cardinalities for name, tok in md.ingress.items()
-                 if name.rpartition(".")[0] in upstream and tok.cardinalities is not None]
-        if len(cards) != 1:
-            raise InvalidParameterError(
-                f"{self.who} reads the cardinalities from the torch_ingress_categ before it, but found "
-                f"{'none' if not cards else len(cards)}; set cardinalities=[...] (levels + 1 per feature)."
-            )
-        return {**param_vals, "cardinalities": cards[0]}
+        return upstream_cardinalities(self.who, param_vals, inputs[0])
 
     def _check_shapes(self, shapes_in: list[Shape], param_vals: dict[str, Any], task: Any) -> None:
         super()._check_shapes(shapes_in, param_vals, task)
@@ -206,6 +197,22 @@ class PipeOpTorchTokenizerCateg(PipeOpTorchTokenizerNum):
     def _make_module(self, shapes_in: list[Shape], param_vals: dict[str, Any], task: Any) -> Any:
         return TokenizerCateg(param_vals["cardinalities"], param_vals["d_token"], param_vals["bias"],
                               param_vals["initialization"])
+
+
+def upstream_cardinalities(who: str, param_vals: dict[str, Any], md: ModelDescriptor) -> dict[str, Any]:
+    """``param_vals`` with ``cardinalities`` read from the ``torch_ingress_categ`` that feeds ``md``'s pointer
+    (unless set)."""
+    if param_vals.get("cardinalities") is not None:
+        return param_vals
+    upstream = _upstream(md, md.pointer[0])
+    cards = [tok.cardinalities for name, tok in md.ingress.items()
+             if name.rpartition(".")[0] in upstream and tok.cardinalities is not None]
+    if len(cards) != 1:
+        raise InvalidParameterError(
+            f"{who} reads the cardinalities from the torch_ingress_categ before it, but found "
+            f"{'none' if not cards else len(cards)}; set cardinalities=[...] (levels + 1 per feature)."
+        )
+    return {**param_vals, "cardinalities": cards[0]}
 
 
 def _check_cards(value: Any) -> bool | str:
@@ -254,3 +261,72 @@ class PipeOpTorchFTCLS(PipeOpTorch):
     def _shapes_out(self, shapes_in: list[Shape], param_vals: dict[str, Any], task: Any, module: Any) -> list[Shape]:
         b, t, d = shapes_in[0]
         return [(b, None if t is None else t + 1, d)]
+
+
+class OneHot(torch.nn.Module):
+    """Categorical codes ``(B, F)`` -> one-hot columns ``(B, sum(cardinalities))`` (float).
+
+    Examples
+    --------
+    >>> OneHot([3, 2])(torch.tensor([[2, 0]])).tolist()
+    [[0.0, 0.0, 1.0, 1.0, 0.0]]
+    """
+
+    def __init__(self, cardinalities: Sequence[int]):
+        super().__init__()
+        cards = [int(c) for c in cardinalities]
+        self.register_buffer("offsets", torch.tensor([0, *cards[:-1]], dtype=torch.long).cumsum(0), persistent=False)
+        self.width = sum(cards)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = torch.zeros(x.shape[0], self.width, device=x.device)
+        return out.scatter_(1, x + self.offsets, 1.0)
+
+    def extra_repr(self) -> str:
+        return f"width={self.width}"
+
+
+class PipeOpTorchOneHot(PipeOpTorch):
+    """``nn("one_hot")``: categorical codes ``(B, F)`` -> one-hot columns ``(B, sum(cardinalities))``.
+
+    The cardinalities (levels + 1 per feature, for missing and unseen levels) are read from the
+    ``torch_ingress_categ`` that feeds this path, unless given.
+
+    Parameters
+    ----------
+    id : str
+    param_vals : mapping, optional
+
+    Parameters (``param_set``)
+    --------------------------
+    cardinalities : list of int, optional
+
+    Examples
+    --------
+    >>> from jupytorch import nn
+    >>> nn("one_hot", cardinalities=[3, 4]).shapes_out((None, 2))
+    [(None, 7)]
+    """
+
+    key = "nn_one_hot"
+    ndims = (2,)
+    ndims_text = "(batch, features)"
+
+    def __init__(self, id: str = "one_hot", param_vals: Mapping[str, Any] | None = None):
+        ps = ParamSet({"cardinalities": ParamUty(None, tags={"train"}, custom_check=_check_cards)})
+        super().__init__(id, param_set=ps, param_vals=param_vals)
+
+    def _values_from_inputs(self, param_vals: dict[str, Any], inputs: list[ModelDescriptor]) -> dict[str, Any]:
+        return upstream_cardinalities(self.who, param_vals, inputs[0])
+
+    def _make_module(self, shapes_in: list[Shape], param_vals: dict[str, Any], task: Any) -> Any:
+        cards = param_vals.get("cardinalities")
+        if cards is None:
+            raise InvalidParameterError(f"{self.who} needs cardinalities (levels + 1 per feature).")
+        if len(cards) != shapes_in[0][1]:
+            raise InvalidParameterError(f"{self.who} got {len(cards)} cardinalities for {shapes_in[0][1]} features; "
+                                        "give one per feature.")
+        return OneHot(cards)
+
+    def _shapes_out(self, shapes_in: list[Shape], param_vals: dict[str, Any], task: Any, module: Any) -> list[Shape]:
+        return [(shapes_in[0][0], module.width)]

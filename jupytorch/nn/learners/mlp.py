@@ -73,6 +73,8 @@ class LearnerTorchMLP(LearnerTorch):
         super().__init__(f"{task_type}.mlp", task_type, loss=loss, optimizer=optimizer, callbacks=callbacks,
                          param_set=params, feature_types=("numeric", "integer", "lazy_tensor"),
                          label="Multi Layer Perceptron")
+        if task_type == "regr":
+            self.param_set.set_values(scale_target=True)
 
     def _ingress_tokens(self, task: Any, param_vals: dict[str, Any]) -> dict[str, Any]:
         lazy = task.feature_names_of("lazy_tensor")

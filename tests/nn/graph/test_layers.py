@@ -75,6 +75,15 @@ CASES = [
                                             ffn_activation="relu", prenormalization=False), [(None, 3, 4)], (None, 1, 4)),
     ("transformer_encoder_layer", lambda: nn("transformer_encoder_layer", nhead=2, dim_feedforward=8),
      [(None, 3, 4)], (None, 3, 4)),
+    ("transformer_encoder_layer_causal", lambda: nn("transformer_encoder_layer", nhead=2, dim_feedforward=8,
+                                                    is_causal=True), [(None, 3, 4)], (None, 3, 4)),
+    ("multihead_attention", lambda: nn("multihead_attention", num_heads=2), [(None, 3, 4)], (None, 3, 4)),
+    ("multihead_attention_cross", lambda: nn("multihead_attention", num_heads=2, mode="cross"),
+     [(None, 1, 4), (None, 3, 6)], (None, 1, 4)),
+    ("ensemble_view", lambda: nn("ensemble_view", k=5), [(None, 4)], (None, 5, 4)),
+    ("linear_batch_ensemble", lambda: nn("linear_batch_ensemble", out_features=6), [(None, 5, 4)], (None, 5, 6)),
+    ("linear_ensemble", lambda: nn("linear_ensemble"), [(None, 5, 4)], (None, 5, 3)),  # iris: 3 logits
+    ("ensemble_mean", lambda: nn("ensemble_mean"), [(None, 5, 4)], (None, 4)),
 ]
 
 ACTIVATION_PARAMS = {"threshold": {"threshold": 0.1, "value": 0.0}, "prelu": {"num_parameters": 1}}
@@ -104,9 +113,16 @@ def test_tokenizer_categ_embeds_integer_codes(iris):
     assert real == (3, 2, 4)
 
 
+def test_one_hot_encodes_integer_codes(iris):
+    op = nn("one_hot", cardinalities=[3, 2])
+    inferred, real = run_layer(op, [(None, 2)], iris, dtype=torch.long)
+    assert inferred == (None, 5)
+    assert real == (3, 5)
+
+
 def test_every_registered_layer_has_a_shape_case():
     keys = {k[len("nn_"):] for k in registry("pipeop") if k.startswith("nn_")}
-    covered = {c[0] for c in CASES} | {"tokenizer_categ"}
+    covered = {c[0] for c in CASES} | {"tokenizer_categ", "one_hot"}
     assert keys <= covered, f"layers without a shape test: {sorted(keys - covered)}"
 
 

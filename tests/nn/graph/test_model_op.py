@@ -173,3 +173,21 @@ def test_as_learner_of_a_layer_graph_without_model_op_suggests_torch_model():
 
     with pytest.raises(GraphError, match=r"carries a ModelDescriptor.*po\('torch_model_classif'.*po\('torch_model_regr'"):
         jt.as_learner(po("torch_ingress_num") >> nn("linear", out_features=1))
+
+
+def test_predict_type_at_construction_and_in_as_learner():
+    import numpy as np
+
+    import jupytorch as jt
+    from jupytorch import nn, po
+
+    def graph(**kwargs):
+        return (po("torch_ingress_num") >> nn("linear", out_features=8) >> nn("relu") >> nn("head")
+                >> po("torch_model_classif", epochs=1, batch_size=16, seed=1, **kwargs))
+
+    iris = jt.tsk("iris")
+    learner = jt.as_learner(graph(predict_type="prob")).train(iris)
+    assert learner.predict_type == "prob"
+    assert np.allclose(learner.predict(iris).prob.sum(axis=1), 1.0)
+    other = jt.as_learner(graph(), predict_type="prob").train(iris)
+    assert other.predict(iris).prob is not None

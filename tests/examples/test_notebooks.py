@@ -9,12 +9,13 @@ Cells that use a feature are tagged in their metadata (``"tags": ["needs-tuning"
 ``FEATURE_TAGS``): the tag says which part of jupytorch the cell needs, and a failure in such a
 cell names it. **Developer switch, never set in CI:** ``JUPYTORCH_EXAMPLES_DROP_TAGS=needs-tuning,needs-vision``
 leaves the cells with those tags out, to try the other cells of a notebook in a tree without
-that feature; the run prints which cells it left out.
+that feature; the run warns which cells it left out.
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -53,8 +54,11 @@ def _run(path: Path, tmp_path: Path, monkeypatch, drop: set[str]):
     nb = nbformat.read(path, as_version=4)
     dropped = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and _tags(c) & drop]
     if dropped:
-        print(f"{path.name}: left out cells {dropped} (tags {sorted(drop)}, from {DROP_VARIABLE})")
+        warnings.warn(f"{path.name}: left out cells {dropped} (tags {sorted(drop)}, from {DROP_VARIABLE})", stacklevel=2)
     nb.cells = [c for i, c in enumerate(nb.cells) if i not in set(dropped)]
+    if any("JUPYTORCH_EXAMPLES_SMALL" in c.source for c in nb.cells if "parameters" in _tags(c)):
+        # the parameters cell set SMALL from the environment: make sure the kernel saw it
+        nb.cells.append(nbformat.v4.new_code_cell("assert SMALL, 'the kernel did not see JUPYTORCH_EXAMPLES_SMALL=1'"))
     copy = tmp_path / path.name
     nbformat.write(nb, copy)
     monkeypatch.setenv("JUPYTORCH_EXAMPLES_SMALL", "1")

@@ -15,6 +15,7 @@ that feature; the run warns which cells it left out.
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -83,7 +84,8 @@ def test_notebook_runs_without_error(path, tmp_path, monkeypatch):
         hint = (f"\nCells of {path.name} tagged with a feature they need: "
                 + ", ".join(f"{i} {tags}" for i, tags in tagged.items())
                 + "".join(f"\n  {t}: {FEATURE_TAGS[t]}" for t in needs)) if tagged else ""
-        pytest.fail(f"{path.name} failed:\n{error}{hint}", pytrace=False)
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # without the traceback's terminal colours
+        pytest.fail(f"{path.name} failed:\n{plain}{hint}", pytrace=False)
     errors = [o for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
     ran = [c for c in executed.cells if c.cell_type == "code"]

@@ -29,7 +29,8 @@ EXAMPLES = ROOT / "examples"
 NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
 
 #: notebook -> the test file that executes it (so it is not run twice)
-EXECUTED_ELSEWHERE = {"demo.ipynb": "tests/notebook/test_export.py"}
+EXECUTED_ELSEWHERE = {"demo.ipynb": "tests/notebook/test_export.py",
+                      "finetune_resnet.ipynb": "tests/examples/test_finetune_resnet.py"}
 #: notebooks whose committed copy must carry no outputs (they are run, not read)
 CLEARED = ("paper_walkthrough.ipynb", "quickstart.ipynb")
 #: cell tags -> the part of jupytorch those cells need

@@ -26,6 +26,7 @@ resizes one file per ``__getitem__``.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -148,10 +149,10 @@ def bench_files(repeats: int, n: int = 512, batch_size: int = 64) -> None:
     import warnings
 
     from jupytorch.lazy.datasets import _quiet_image_io
+    from jupytorch.lazy.tasks import image_folder_task
     from jupytorch.nn.ingress import ingress_ltnsr
     from jupytorch.nn.loader import attach_workers
     from jupytorch.nn.task_dataset import TaskDataset
-    from jupytorch.lazy.tasks import image_folder_task
 
     warnings.filterwarnings("ignore", message="The image decoding and encoding", category=DeprecationWarning)
     folder = write_jpegs(n)

@@ -330,7 +330,7 @@ def bench_dashboard(repeats: int, n_trials: int = 60) -> None:
                 dash = TuningDashboard(study)
                 inner = dash.optuna_callback()
 
-                def timed(st: Any, tr: Any, inner: Any = inner) -> None:
+                def timed(st: Any, tr: Any, inner: Any = inner, inside: list = inside) -> None:
                     t0 = time.perf_counter()
                     inner(st, tr)
                     inside[0] += time.perf_counter() - t0

@@ -52,6 +52,7 @@ def pages() -> dict[str, str]:
 
 
 def main() -> None:
+    """Write the pages into docs/api/ and remove pages of layers that no longer export anything."""
     API_DIR.mkdir(exist_ok=True)
     wanted = pages()
     for stale in API_DIR.glob("*.md"):

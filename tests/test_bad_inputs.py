@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import string
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -121,7 +122,8 @@ CASES = [
          ValueError, ("'regr.mlp'", "NaN", "x \\(1\\)")),
     Case("importance_unsupported", lambda: lrn("regr.lm").train(tsk("mtcars")).importance(), RuntimeError, ("'regr.lm'", "importance")),
     Case("kknn_k_above_rows", lambda: lrn("regr.kknn", k=100).train(tsk("mtcars")), ValueError, ("'regr.kknn'", "'k'", "100", "32", "lower k")),
-    Case("ranger_mtry_above_features", lambda: lrn("regr.ranger", mtry=100).train(tsk("mtcars")), ValueError, ("'regr.ranger'", "'mtry'", "10", "100")),
+    Case("ranger_mtry_above_features", lambda: lrn("regr.ranger", mtry=100).train(tsk("mtcars")), ValueError,
+         ("'regr.ranger'", "'mtry'", "10", "100")),
     Case("loss_for_other_task_type", lambda: lrn("regr.mlp", loss=t_loss("cross_entropy"), epochs=1, batch_size=8).train(tsk("mtcars")),
          ValueError, ("'regr.mlp'", "'cross_entropy'", "'regr'")),
     # measures
@@ -149,7 +151,8 @@ CASES = [
     # networks built from graphs
     Case("layer_required_parameter", lambda: _net(nn("linear"), nn("head")).train(tsk("mtcars")), ValueError,
          ("'linear__out_features'", "set_values")),
-    Case("layer_without_ingress", lambda: jt.as_learner(nn("linear", out_features=1) >> po("torch_model_regr", epochs=1, batch_size=4)).train(tsk("mtcars")),
+    Case("layer_without_ingress",
+         lambda: jt.as_learner(nn("linear", out_features=1) >> po("torch_model_regr", epochs=1, batch_size=4)).train(tsk("mtcars")),
          TypeError, ("'linear'", "ModelDescriptor", "torch_ingress_num")),
     Case("ingress_without_numeric_features", lambda: _net(nn("head"), model="torch_model_classif").train(
         _classif(_frame(x=pd.Categorical(["a", "b"] * 4), y=pd.Categorical(["u", "v"] * 4)))), ValueError,
@@ -158,8 +161,9 @@ CASES = [
          ("'torch_model_classif'", "'linear'", r"\(None, 7\)", r"\(None, 3\)", "nn\\('head'\\)")),
     Case("layer_graph_without_model_op", lambda: jt.as_learner(po("torch_ingress_num") >> nn("linear", out_features=1)), ValueError,
          ("ModelDescriptor", "torch_model_regr")),
-    Case("feature_map_into_linear", lambda: jt.as_learner(po("torch_ingress_ltnsr") >> nn("conv2d", out_channels=2, kernel_size=3)
-                                                           >> nn("linear", out_features=2) >> po("torch_model_classif", epochs=1, batch_size=4)).train(_images()),
+    Case("feature_map_into_linear",
+         lambda: jt.as_learner(po("torch_ingress_ltnsr") >> nn("conv2d", out_channels=2, kernel_size=3) >> nn("linear", out_features=2)
+                               >> po("torch_model_classif", epochs=1, batch_size=4)).train(_images()),
          ValueError, ("'linear'", r"\(None, 2, 4, 2\)", "nn\\('flatten'\\)")),
     Case("nn_graph_without_shapes", lambda: jt.nn_graph(po("scale"), shapes_in={}), ValueError, ("shapes_in", "'scale.input'")),
     Case("autoplot_of_a_number", lambda: jt.autoplot(42), ValueError, ("autoplot", "int", "BenchmarkResult")),

@@ -87,7 +87,8 @@ def _seed_learner(learner: Any, seed: int) -> None:
                 ps.set_values(**{pid: seed % 2**31})
 
 
-def run_iteration(task: Any, learner: Any, train: np.ndarray, test: np.ndarray, iteration: int, seed: int | None, store_model: bool, key: int = 0) -> Outcome:
+def run_iteration(task: Any, learner: Any, train: np.ndarray, test: np.ndarray, iteration: int, seed: int | None,
+                  store_model: bool, key: int = 0) -> Outcome:
     """Train a copy of ``learner`` on the rows ``train`` of ``task`` and predict ``test``.
 
     A learner with ``validate="test"`` gets the test rows as its internal validation task (as in

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from jupytorch.core.exceptions import UnsafePathError
 
@@ -129,7 +130,7 @@ def import_trusted_path(path: Any, *, roots: Iterable[str] = ("torch", "jupytorc
     >>> import_trusted_path("os:system", roots=("collections",))
     Traceback (most recent call last):
     ...
-    jupytorch.core.imports.UnsafePathError: refusing to import os:system as a class: ...
+    jupytorch.core.exceptions.UnsafePathError: refusing to import os:system as a class: ...
     """
     roots = tuple(roots)
     if not isinstance(path, str) or path.count(":") != 1:

@@ -513,7 +513,7 @@ def load(path: str | Path, *, trusted: bool = False) -> Any:
 
     Raises
     ------
-    jupytorch.core.persistence.LoadError
+    jupytorch.core.exceptions.LoadError
         The file is damaged, truncated, from a newer jupytorch, or needs ``trusted=True``
         (the message names the file and what it refers to).
 

@@ -60,7 +60,8 @@ def _check_args(task: Any, learner: Any, resampling: Any) -> None:
         raise TaskError(f"Learner {learner.id!r} is for {learner.task_type!r} tasks, but task {task.id!r} is a {task.task_type!r} task.")
 
 
-def resample(task: Any, learner: Any, resampling: Any, store_models: bool = False, n_jobs: int | None = None, seed: int | None = None) -> ResampleResult:
+def resample(task: Any, learner: Any, resampling: Any, store_models: bool = False, n_jobs: int | None = None,
+             seed: int | None = None) -> ResampleResult:
     """Train and test ``learner`` on every split of ``resampling``.
 
     Parameters

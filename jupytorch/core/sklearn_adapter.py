@@ -34,23 +34,30 @@ class _FitMethod:
     ``weights`` property gets ``fit(X, y)``.
     """
 
-    def __get__(self, adapter: Any, owner: type) -> Any:
+    def __get__(self, adapter: Any, owner: Any) -> Any:
         if adapter is None:
             return owner._fit
         if "weights" in getattr(adapter.learner, "properties", ()):
+            return self._with_weights(adapter)
+        return self._without_weights(adapter)
 
-            def fit(X: Any, y: Any, sample_weight: Any = None) -> Any:
-                return adapter._fit(X, y, sample_weight)
+    @staticmethod
+    def _with_weights(adapter: Any) -> Any:
+        def fit(X: Any, y: Any, sample_weight: Any = None) -> Any:
+            return adapter._fit(X, y, sample_weight)
 
-        else:
+        fit.__doc__ = "Train a copy of the learner on ``X`` and ``y`` (with ``sample_weight``); returns self."
+        return fit
 
-            def fit(X: Any, y: Any, **fit_params: Any) -> Any:
-                if fit_params:
-                    raise InvalidParameterError(
-                        f"Learner {adapter.learner.id!r} does not support observation weights or other fit "
-                        f"parameters ({', '.join(fit_params)}); learners with the 'weights' property take sample_weight."
-                    )
-                return adapter._fit(X, y)
+    @staticmethod
+    def _without_weights(adapter: Any) -> Any:
+        def fit(X: Any, y: Any, **fit_params: Any) -> Any:
+            if fit_params:
+                raise InvalidParameterError(
+                    f"Learner {adapter.learner.id!r} does not support observation weights or other fit "
+                    f"parameters ({', '.join(fit_params)}); learners with the 'weights' property take sample_weight."
+                )
+            return adapter._fit(X, y)
 
         fit.__doc__ = "Train a copy of the learner on ``X`` and ``y``; returns self."
         return fit

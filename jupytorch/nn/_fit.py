@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from jupytorch.core import progress
-from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning
+from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning, TaskError
 from jupytorch.nn.callbacks.base import Callback
 from jupytorch.nn.callbacks.checkpoint import CallbackCheckpoint, load_checkpoint
 from jupytorch.nn.callbacks.early_stopping import CallbackEarlyStopping
@@ -77,7 +77,8 @@ def _check_validation(learner: Any, own: dict[str, Any], task_valid: Any, measur
 
 def wrap_loss(loss_fn: Any, network: Any) -> Any:
     """The loss as training uses it: averaged over ensemble members (TabM), on the standardized
-    target (``scale_target``); the model keeps the user's loss (``model.loss_fn``)."""
+    target (``scale_target``); the model keeps the user's loss (``model.loss_fn``).
+    """
     from jupytorch.nn.layers.ensemble import EnsembleLoss, is_ensemble
     from jupytorch.nn.target_scale import ScaledTargetLoss, is_target_scaled
 
@@ -162,6 +163,7 @@ def predict_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> di
         network = network.to(device)
     preload = own["tensor_dataset"]
     dataset = TaskDataset(task, model.ingress_tokens, device, preload=preload, stage="predict", target=False)
+    _check_finite_inputs(learner, task, dataset, model.ingress_tokens)
     attach_workers(dataset, own["num_workers"], device, own["pin_memory"], model.seed)
     batch_size = own["batch_size_predict"] or dataset.predict_batch_size(own.get("batch_size") or 1)
     forward = make_forward(network, list(model.ingress_tokens))
@@ -175,6 +177,30 @@ def predict_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> di
     prob = encoded["prob"]
     response = np.asarray(class_names, dtype=object)[prob.argmax(axis=1)] if len(prob) else np.array([], dtype=object)
     return {"response": response, "prob": prob}
+
+
+def _check_finite_inputs(learner: Any, task: Any, dataset: TaskDataset, tokens: dict[str, Any]) -> None:
+    """Refuse missing or infinite values in the numeric inputs of a prediction, naming the columns
+    (training checks the task itself; a network would silently answer NaN).
+    """
+    counts: dict[str, int] = {}
+    for name, token in tokens.items():
+        tensor = dataset.tensors.get(name)
+        if tensor is None or not tensor.is_floating_point() or tensor.dim() != 2:
+            continue
+        bad = ~torch.isfinite(tensor)
+        if bool(bad.any()):
+            per_column = bad.sum(dim=0).tolist()
+            features = list(token.features) if isinstance(token.features, (list, tuple)) else []
+            for i, n in enumerate(per_column):
+                if n:
+                    counts[features[i] if i < len(features) else f"{name}[{i}]"] = int(n)
+    if counts:
+        listing = ", ".join(f"{c} ({n})" for c, n in counts.items())
+        raise TaskError(
+            f"Learner {learner.id!r} cannot predict rows with missing (NaN) or infinite (inf) values, but task "
+            f"{task.id!r} has them in {listing}. Impute first, e.g. po('imputehist') >> learner."
+        )
 
 
 def _device_of(network: torch.nn.Module) -> torch.device | None:

@@ -1,5 +1,6 @@
 """Devices, threads, seeding and mixed precision: ``auto_device``, ``resolve_device``, ``torch_threads``,
-``seeded`` and ``autocast`` (with ``AMP_DTYPES``, the one map from ``precision`` to a dtype)."""
+``seeded`` and ``autocast`` (with ``AMP_DTYPES``, the one map from ``precision`` to a dtype).
+"""
 
 from __future__ import annotations
 

@@ -176,7 +176,8 @@ class LearnerTorch(Learner):
 
     def _build_network(self, task: Any, param_vals: dict[str, Any], tokens: dict[str, Any]) -> Any:
         """The network as trained and saved: ``_network_from_tokens``, answering in the target's
-        units with ``scale_target``."""
+        units with ``scale_target``.
+        """
         network = self._network_from_tokens(task, param_vals, tokens)
         if self.task_type == "regr" and param_vals.get("scale_target"):
             from jupytorch.nn.target_scale import scale_output, target_moments

@@ -32,7 +32,6 @@ Simple wrappers of torch classes are made with :func:`torch_layer`.
 from __future__ import annotations
 
 import functools
-
 from collections.abc import Callable, Mapping, Sequence
 from functools import reduce
 from typing import Any, ClassVar

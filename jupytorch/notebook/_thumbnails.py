@@ -31,7 +31,7 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def png_bytes(pixels: np.ndarray) -> bytes:
-    """Encode ``(H, W)`` greyscale or ``(H, W, 3)`` RGB ``uint8`` pixels as a PNG file.
+    r"""Encode ``(H, W)`` greyscale or ``(H, W, 3)`` RGB ``uint8`` pixels as a PNG file.
 
     Examples
     --------

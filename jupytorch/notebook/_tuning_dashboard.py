@@ -186,7 +186,8 @@ class TuningDashboard(anywidget.AnyWidget):
     # -- Stop -------------------------------------------------------------------------------------
     def should_stop(self) -> bool:
         """Whether the user pressed Stop (a tuner asks this between trials; inside a busy cell it
-        first handles pending front-end messages)."""
+        first handles pending front-end messages).
+        """
         if not self.stop_requested:
             self._poller.poll()
         return bool(self.stop_requested)
@@ -197,7 +198,8 @@ class TuningDashboard(anywidget.AnyWidget):
 
     def optuna_callback(self) -> Any:
         """A callback for ``study.optimize(..., callbacks=[...])``: refreshes the dashboard after each
-        trial (throttled) and calls ``study.stop()`` once Stop was pressed."""
+        trial (throttled) and calls ``study.stop()`` once Stop was pressed.
+        """
 
         def callback(study: Any, trial: Any) -> None:
             stop = self.should_stop()

@@ -337,7 +337,7 @@ def _option_parser() -> _OptionParser:
 
 
 def _argument_error(error: argparse.ArgumentError) -> CellError:
-    """argparse's complaint about one option, in the words of the other option errors."""
+    """Argparse's complaint about one option, in the words of the other option errors."""
     option = (error.argument_name or "").split("/")[0]
     message = error.message
     if message.startswith("expected one argument"):
@@ -524,7 +524,8 @@ class LearnerCellResult:
 
     def summary(self, stop_note: bool = True) -> str:
         """One line naming what was bound (what the magic prints); ``stop_note=False`` leaves out a Stop
-        that the progress widget already reported."""
+        that the progress widget already reported.
+        """
         parts = []
         for name, value in self.bound.items():
             what = type(value).__name__

@@ -89,7 +89,6 @@ def execute_notebook(path: str | Path, *, timeout: int = 600, kernel_name: str =
     """
     import nbformat
     from nbclient import NotebookClient
-
     from traitlets.config import Config
 
     path = Path(path)

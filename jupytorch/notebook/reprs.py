@@ -60,7 +60,8 @@ def _param_counts(graph: Any) -> dict[str, int]:
 
 def _param_value(value: Any, depth: int = 0) -> Any:
     """A parameter value as the panel shows it: objects with an id (measures, losses, optimizers,
-    callbacks) by their id, classes by their qualified name; the rest is left to GraphView."""
+    callbacks) by their id, classes by their qualified name; the rest is left to GraphView.
+    """
     if isinstance(value, (list, tuple)) and depth < 3:
         return [_param_value(v, depth + 1) for v in value]
     if isinstance(value, Mapping) and depth < 3:
@@ -170,7 +171,8 @@ def _is_lazy_column(obj: Any) -> bool:
 
 def lazy_series_mimebundle(obj: Any, include: Any = None, exclude: Any = None) -> Any:
     """IPython's mimebundle formatter for pandas Series (registered by ``%load_ext jupytorch``):
-    a lazy-tensor column shows as a :class:`LazyTensorPreview`; any other Series is left to pandas (None)."""
+    a lazy-tensor column shows as a :class:`LazyTensorPreview`; any other Series is left to pandas (None).
+    """
     if not _is_lazy_column(obj):
         return None
     try:

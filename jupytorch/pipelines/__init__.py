@@ -1,1 +1,1 @@
-"""jupytorch.pipelines"""
+"""jupytorch.pipelines: PipeOps, graphs, GraphLearner, selectors and the preprocessing PipeOps."""

@@ -48,7 +48,8 @@ class Edge(NamedTuple):
 
 class IdDict(dict):
     """A dict keyed by PipeOp id that accepts learner ids with dots (``"regr.rpart"`` finds
-    ``"regr_rpart"``) and names the valid ids when a key is unknown."""
+    ``"regr_rpart"``) and names the valid ids when a key is unknown.
+    """
 
     def __missing__(self, key: Any) -> Any:
         if isinstance(key, str) and key.replace(".", "_") in self:

@@ -224,8 +224,9 @@ class GraphLearner(Learner):
         entries = [graph._pipeops[op_id] for op_id in graph.ids() if op_id not in fed]
         if not entries or any(op.kind != "ingress" for op in entries):
             return task.feature_names
-        try:
-            read = {name for op in entries for name in op._token(task, op.param_values()).features}
+        try:  # categorical inputs code a missing value as a level of their own
+            tokens = [op._token(task, op.param_values()) for op in entries]
+            read = {name for token in tokens if getattr(token, "kind", None) != "categ" for name in token.features}
         except Exception:  # noqa: BLE001 - training reports a bad ingress setup with its own message
             return task.feature_names
         return [name for name in task.feature_names if name in read]

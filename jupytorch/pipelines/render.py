@@ -1,5 +1,6 @@
 """Graph views without widgets: ``graph_spec`` (the data the graph widget draws) and ``GraphPlot``
-(what ``graph.plot()`` returns: text in a console, an SVG drawing in a notebook)."""
+(what ``graph.plot()`` returns: text in a console, an SVG drawing in a notebook).
+"""
 
 from __future__ import annotations
 

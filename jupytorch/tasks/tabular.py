@@ -30,7 +30,7 @@ def _categorical(values: pd.Series, levels: list[str] | None = None) -> pd.Categ
 
 
 # -- raw tables (cached) ------------------------------------------------------------------------
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _mtcars_frame() -> pd.DataFrame:
     with _data_file("mtcars.csv").open("rb") as handle:
         frame = pd.read_csv(handle)
@@ -40,7 +40,7 @@ def _mtcars_frame() -> pd.DataFrame:
     return frame
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _california_frame() -> pd.DataFrame:
     with _data_file("california_housing.csv.gz").open("rb") as handle:
         frame = pd.read_csv(handle, compression="gzip")
@@ -48,7 +48,7 @@ def _california_frame() -> pd.DataFrame:
     return frame
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _penguins_frame() -> pd.DataFrame:
     from palmerpenguins import load_penguins
 
@@ -68,7 +68,7 @@ def _penguins_frame() -> pd.DataFrame:
     return frame[["species", "island", "bill_length", "bill_depth", "flipper_length", "body_mass", "sex", "year"]]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _sklearn_frame(name: str) -> pd.DataFrame:
     from sklearn import datasets
 

@@ -1,1 +1,1 @@
-"""jupytorch.tuning"""
+"""jupytorch.tuning: search spaces, tuners, terminators, tune() and auto_tuner on Optuna studies."""

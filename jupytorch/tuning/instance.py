@@ -46,7 +46,8 @@ class TuningInstance:
     (3, ['cp'])
     """
 
-    def __init__(self, task: Any, learner: Any, resampling: Any, measures: list[Any], space: Any, tuner: Any, terminator: Any, study: Any, seed: int | None = None):
+    def __init__(self, task: Any, learner: Any, resampling: Any, measures: list[Any], space: Any, tuner: Any,
+                 terminator: Any, study: Any, seed: int | None = None):
         self.task = task
         self.learner = learner
         self.resampling = resampling
@@ -83,7 +84,8 @@ class TuningInstance:
     @property
     def archive(self) -> pd.DataFrame:
         """One row per trial: number, state, parameter values, measures, internal tuned values,
-        runtime, errors, warnings, last epoch (pruned trials), start and end times."""
+        runtime, errors, warnings, last epoch (pruned trials), start and end times.
+        """
         rows = []
         for t in self.study.get_trials(deepcopy=False):
             attrs = t.user_attrs.get(RECORD) or {}

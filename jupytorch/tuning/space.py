@@ -195,7 +195,8 @@ class SearchSpace:
     ['float [0.001, 0.1] log', 'int [1, 5]']
     """
 
-    def __init__(self, dimensions: list[Dimension], internal: Mapping[str, TuneToken] | None = None, fixed: Mapping[str, Any] | None = None, defaults: Mapping[str, Any] | None = None):
+    def __init__(self, dimensions: list[Dimension], internal: Mapping[str, TuneToken] | None = None,
+                 fixed: Mapping[str, Any] | None = None, defaults: Mapping[str, Any] | None = None):
         self.dimensions = _dependency_order(dimensions)
         self.internal = dict(internal or {})
         self.fixed = dict(fixed or {})

@@ -227,7 +227,9 @@ def tune(
     return run_tuning(ti, n_jobs=n_jobs, pruning=pruner is not None)
 
 
-def make_instance(tuner: Tuner, task: Any, learner: Any, resampling: Any, measures: list[Any], terminator: Any, storage: Any, study_name: str | None, pruner: Any, seed: int | None, heartbeat_interval: int | None = 60) -> TuningInstance:
+def make_instance(tuner: Tuner, task: Any, learner: Any, resampling: Any, measures: list[Any], terminator: Any,
+                  storage: Any, study_name: str | None, pruner: Any, seed: int | None,
+                  heartbeat_interval: int | None = 60) -> TuningInstance:
     """Check the problem before any training and build its TuningInstance (and study)."""
     import optuna
 

@@ -111,7 +111,8 @@ def _column(split: str, measure: str) -> str:
 
 def history_measures(history: pd.DataFrame) -> list[str]:
     """The measures of a history: ``loss`` first (``train_loss``), then the measure ids in column order
-    (``train.classif.ce`` -> ``classif.ce``)."""
+    (``train.classif.ce`` -> ``classif.ce``).
+    """
     out: dict[str, None] = {}
     if any(_column(split, LOSS) in history.columns for split in SPLITS):
         out[LOSS] = None

@@ -54,7 +54,8 @@ class ScoresInfo(NamedTuple):
 
 class AggregateInfo(NamedTuple):
     """Aggregated scores: one row per task and learner with the aggregate (the mean by default),
-    the standard deviation over iterations and the number of scored iterations."""
+    the standard deviation over iterations and the number of scored iterations.
+    """
 
     measure_id: str
     minimize: bool | None

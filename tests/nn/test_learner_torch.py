@@ -241,3 +241,15 @@ def test_progress_names_the_graph_learner_the_user_trains(task_multi):
     with progress.listen(Collect()):
         learner.train(task_multi)
     assert seen[0]["learner_id"] == "my_pipeline" and seen[0]["model_id"] == mlp().id
+
+
+def test_predict_refuses_missing_and_infinite_inputs_naming_the_column(task_multi):
+    import numpy as np
+
+    learner = mlp(epochs=1).train(task_multi)
+    data = task_multi.data()
+    feature = task_multi.feature_names[0]
+    bad = jt.as_task_classif(data.assign(**{feature: data[feature].astype(float).where(data.index != 2, np.inf)}),
+                             target=task_multi.target_names[0], id="with_inf")
+    with pytest.raises(TaskError, match=rf"cannot predict rows with missing \(NaN\) or infinite \(inf\).*'with_inf'.*{feature} \(1\)"):
+        learner.predict(bad)

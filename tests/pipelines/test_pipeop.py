@@ -36,7 +36,8 @@ def test_channel_tables():
 
 def test_input_type_checked_at_train_and_predict(regr_task):
     op = Layer()
-    with pytest.raises(ChannelTypeError, match="PipeOp 'layer': input channel 'input' expects a ModelDescriptor during train\\(\\), got TaskRegr 'toy_regr'"):
+    with pytest.raises(ChannelTypeError,
+                       match="PipeOp 'layer': input channel 'input' expects a ModelDescriptor during train\\(\\), got TaskRegr 'toy_regr'"):
         op.train([regr_task])
     op.train([ModelDescriptor(3)])
     with pytest.raises(ChannelTypeError, match="expects a Task during predict"):

@@ -62,7 +62,7 @@ def test_targetinvert_contract():
 
 
 def test_registry_metadata_matches_classes():
-    for key, (target, kind, label) in PIPEOPS.items():
+    for key, (_target, kind, label) in PIPEOPS.items():
         cls = registry("pipeop").factory(key)
         assert cls.kind == kind, key
         assert "Examples" in (cls.__doc__ or ""), f"{key}: the docstring needs an Examples section"

@@ -111,7 +111,8 @@ def _wsgi_get(app, path):
 
 
 def test_optuna_dashboard_loads_a_jupytorch_study(tmp_path):
-    optuna_dashboard = pytest.importorskip("optuna_dashboard")
+    import optuna_dashboard
+
     url = f"sqlite:///{tmp_path / 'tune.db'}"
     learner = jt.lrn("regr.rpart", cp=to_tune(1e-3, 0.2, logscale=True), maxdepth=to_tune(1, 3))
     jt.tune(jt.tnr("random_search", seed=1), jt.tsk("mtcars"), learner, jt.rsmp("holdout"), jt.msr("regr.rmse"),
@@ -164,7 +165,8 @@ def postgres():
 
 
 def test_two_workers_share_a_study_on_postgresql(postgres):
-    pytest.importorskip("psycopg2")
+    import psycopg2  # noqa: F401 - SQLAlchemy's driver for the postgresql+psycopg2 URL
+
     learner = jt.lrn("regr.rpart", cp=to_tune(1e-3, 0.2, logscale=True), maxdepth=to_tune(1, 4))
     # the first process creates the study (and does 1 trial); two workers then finish it
     jt.tune(jt.tnr("random_search", seed=1), jt.tsk("mtcars"), learner, jt.rsmp("cv", folds=2), jt.msr("regr.rmse"),

@@ -31,7 +31,8 @@ __all__ = ["PipeOpTorchBlock"]
 
 def _routes_anything(op: Any) -> bool:
     """Whether ``op`` only routes objects of any type (po("branch"), po("unbranch"), po("nop")), so that
-    ``ppl("branch", {...})`` can choose between layers inside a block."""
+    ``ppl("branch", {...})`` can choose between layers inside a block.
+    """
     channels = (*op.input_channels, *op.output_channels)
     return op.kind == "meta" and all(c.train == c.predict == "*" for c in channels)
 

@@ -201,7 +201,8 @@ class PipeOpTorchTokenizerCateg(PipeOpTorchTokenizerNum):
 
 def upstream_cardinalities(who: str, param_vals: dict[str, Any], md: ModelDescriptor) -> dict[str, Any]:
     """``param_vals`` with ``cardinalities`` read from the ``torch_ingress_categ`` that feeds ``md``'s pointer
-    (unless set)."""
+    (unless set).
+    """
     if param_vals.get("cardinalities") is not None:
         return param_vals
     upstream = _upstream(md, md.pointer[0])

@@ -1,5 +1,6 @@
 """What the tabular learners (tab_resnet, ft_transformer, tabm) share: numeric and categorical
-inputs, and a network base class that accepts them by name or by position."""
+inputs, a learner base class, and a network base class that accepts the inputs by name or by position.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import torch
 from jupytorch.core.exceptions import TaskError
 from jupytorch.nn.ingress import ingress_categ, ingress_num
 from jupytorch.nn.layers.tokenizers import OneHot
+from jupytorch.nn.learner_torch import LearnerTorch
 
-__all__ = ["FEATURE_TYPES", "TabularInput", "TabularNetwork", "tabular_tokens"]
+__all__ = ["FEATURE_TYPES", "LearnerTorchTabular", "TabularInput", "TabularNetwork", "tabular_tokens"]
 
 FEATURE_TYPES = ("numeric", "integer", "logical", "factor", "ordered")
 
@@ -33,6 +35,29 @@ def token_sizes(tokens: dict[str, Any]) -> tuple[int, list[int]]:
     n_num = tokens["num"].shape[1] if "num" in tokens else 0
     cards = list(tokens["categ"].cardinalities) if "categ" in tokens else []
     return n_num, cards
+
+
+class LearnerTorchTabular(LearnerTorch):
+    """Base of the ready tabular learners: a ``"num"`` and a ``"categ"`` input (as the task has
+    them), ``scale_target`` on for regression, and the network built by ``_network_from_tokens``.
+
+    Examples
+    --------
+    >>> import jupytorch as jt
+    >>> isinstance(jt.lrn("regr.tabm"), LearnerTorchTabular), jt.lrn("regr.tabm").param_set.values["scale_target"]
+    (True, True)
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if self.task_type == "regr":  # raw targets such as dollars train badly: standardize them
+            self.param_set.set_values(scale_target=True)
+
+    def _ingress_tokens(self, task: Any, param_vals: dict[str, Any]) -> dict[str, Any]:
+        return tabular_tokens(self.id, task)
+
+    def _network(self, task: Any, param_vals: dict[str, Any]) -> torch.nn.Module:
+        return self._network_from_tokens(task, param_vals, self._ingress_tokens(task, param_vals))
 
 
 class TabularNetwork(torch.nn.Module):

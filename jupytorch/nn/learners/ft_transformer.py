@@ -29,11 +29,10 @@ from jupytorch.core.paramset import ParamFct, ParamInt, ParamSet
 from jupytorch.nn.encode import output_dim_for
 from jupytorch.nn.layers.tokenizers import CLSToken, TokenizerCateg, TokenizerNum
 from jupytorch.nn.layers.transformer import FTTransformerBlock, ft_block_params
-from jupytorch.nn.learner_torch import LearnerTorch
 from jupytorch.nn.learners._tabular import (
     FEATURE_TYPES,
+    LearnerTorchTabular,
     TabularNetwork,
-    tabular_tokens,
     token_sizes,
 )
 from jupytorch.nn.optimizers import t_opt
@@ -98,7 +97,7 @@ class FTTransformer(TabularNetwork):
         return self.head(x[:, -1])
 
 
-class LearnerTorchFTTransformer(LearnerTorch):
+class LearnerTorchFTTransformer(LearnerTorchTabular):
     """The FT-Transformer (mlr3torch's ``LearnerTorchFTTransformer``).
 
     Parameters
@@ -141,19 +140,11 @@ class LearnerTorchFTTransformer(LearnerTorch):
             optimizer = t_opt("adamw", lr=1e-4, weight_decay=1e-5, param_groups=ft_param_groups)
         super().__init__(f"{task_type}.ft_transformer", task_type, loss=loss, optimizer=optimizer, callbacks=callbacks,
                          param_set=params, feature_types=FEATURE_TYPES, label="FT-Transformer")
-        if task_type == "regr":
-            self.param_set.set_values(scale_target=True)
-
-    def _ingress_tokens(self, task: Any, param_vals: dict[str, Any]) -> dict[str, Any]:
-        return tabular_tokens(self.id, task)
-
-    def _network(self, task: Any, param_vals: dict[str, Any]) -> torch.nn.Module:
-        return self._network_from_tokens(task, param_vals, self._ingress_tokens(task, param_vals))
 
     def _network_from_tokens(self, task: Any, param_vals: dict[str, Any], tokens: dict[str, Any]) -> torch.nn.Module:
         n_num, cards = token_sizes(tokens)
         block_args = {k: param_vals[k] for k in _BLOCK_ARGS if k in param_vals}
-        return FTTransformer(list(tokens), n_num, cards, output_dim_for(task), d_token=param_vals.get("d_token", 192),
+        return FTTransformer(list(tokens), n_num, cards, output_dim_for(task), d_token=param_vals["d_token"],
                              n_blocks=param_vals.get("n_blocks", 3), init_token=param_vals.get("init_token", "uniform"),
                              **block_args)
 

@@ -22,12 +22,11 @@ import torch
 
 from jupytorch.core.paramset import ParamDbl, ParamInt, ParamSet
 from jupytorch.nn.encode import output_dim_for
-from jupytorch.nn.learner_torch import LearnerTorch
 from jupytorch.nn.learners._tabular import (
     FEATURE_TYPES,
+    LearnerTorchTabular,
     TabularInput,
     TabularNetwork,
-    tabular_tokens,
     token_sizes,
 )
 
@@ -79,7 +78,7 @@ class TabResNet(TabularNetwork):
         return self.head(self.blocks(self.first(self.input(num, categ))))
 
 
-class LearnerTorchTabResNet(LearnerTorch):
+class LearnerTorchTabResNet(LearnerTorchTabular):
     """The tabular ResNet (mlr3torch's ``LearnerTorchTabResNet``).
 
     Parameters
@@ -116,19 +115,11 @@ class LearnerTorchTabResNet(LearnerTorch):
         })
         super().__init__(f"{task_type}.tab_resnet", task_type, loss=loss, optimizer=optimizer, callbacks=callbacks,
                          param_set=params, feature_types=FEATURE_TYPES, label="Tabular ResNet")
-        if task_type == "regr":
-            self.param_set.set_values(scale_target=True)
-
-    def _ingress_tokens(self, task: Any, param_vals: dict[str, Any]) -> dict[str, Any]:
-        return tabular_tokens(self.id, task)
-
-    def _network(self, task: Any, param_vals: dict[str, Any]) -> torch.nn.Module:
-        return self._network_from_tokens(task, param_vals, self._ingress_tokens(task, param_vals))
 
     def _network_from_tokens(self, task: Any, param_vals: dict[str, Any], tokens: dict[str, Any]) -> torch.nn.Module:
         n_num, cards = token_sizes(tokens)
         d_block = param_vals["d_block"]
-        d_hidden = param_vals.get("d_hidden") or int(d_block * param_vals.get("d_hidden_multiplier", 2.0))
+        d_hidden = param_vals.get("d_hidden") or int(d_block * param_vals["d_hidden_multiplier"])
         return TabResNet(list(tokens), n_num, cards, output_dim_for(task), param_vals["n_blocks"], d_block, d_hidden,
                          param_vals.get("dropout1", 0.0), param_vals.get("dropout2", 0.0))
 

@@ -32,12 +32,11 @@ from jupytorch.nn.layers.ensemble import (
     LinearEnsemble,
     _init_scaling,
 )
-from jupytorch.nn.learner_torch import LearnerTorch
 from jupytorch.nn.learners._tabular import (
     FEATURE_TYPES,
+    LearnerTorchTabular,
     TabularInput,
     TabularNetwork,
-    tabular_tokens,
     token_sizes,
 )
 
@@ -97,7 +96,7 @@ class TabM(TabularNetwork):
         return self.head(self.backbone(self.input(num, categ)))
 
 
-class LearnerTorchTabM(LearnerTorch):
+class LearnerTorchTabM(LearnerTorchTabular):
     """TabM (mlr3torch's ``LearnerTorchTabM``).
 
     Parameters
@@ -136,14 +135,6 @@ class LearnerTorchTabM(LearnerTorch):
         params.set_values(k=32, n_blocks=3, d_block=512, dropout=0.1)
         super().__init__(f"{task_type}.tabm", task_type, loss=loss, optimizer=optimizer, callbacks=callbacks,
                          param_set=params, feature_types=FEATURE_TYPES, label="TabM (batch-ensembled MLP)")
-        if task_type == "regr":
-            self.param_set.set_values(scale_target=True)
-
-    def _ingress_tokens(self, task: Any, param_vals: dict[str, Any]) -> dict[str, Any]:
-        return tabular_tokens(self.id, task)
-
-    def _network(self, task: Any, param_vals: dict[str, Any]) -> torch.nn.Module:
-        return self._network_from_tokens(task, param_vals, self._ingress_tokens(task, param_vals))
 
     def _network_from_tokens(self, task: Any, param_vals: dict[str, Any], tokens: dict[str, Any]) -> torch.nn.Module:
         n_num, cards = token_sizes(tokens)

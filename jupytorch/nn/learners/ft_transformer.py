@@ -145,7 +145,7 @@ class LearnerTorchFTTransformer(LearnerTorchTabular):
         n_num, cards = token_sizes(tokens)
         block_args = {k: param_vals[k] for k in _BLOCK_ARGS if k in param_vals}
         return FTTransformer(list(tokens), n_num, cards, output_dim_for(task), d_token=param_vals["d_token"],
-                             n_blocks=param_vals.get("n_blocks", 3), init_token=param_vals.get("init_token", "uniform"),
+                             n_blocks=param_vals["n_blocks"], init_token=param_vals["init_token"],
                              **block_args)
 
 

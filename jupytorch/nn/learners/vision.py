@@ -352,7 +352,7 @@ class LearnerTorchVision(LearnerTorch):
 
         shape = self._ingress_tokens(task, param_vals)["image"].shape
         pretrained = bool(param_vals["pretrained"])
-        weights = param_vals.get("weights", "DEFAULT")
+        weights = param_vals["weights"]
         if pretrained:
             self._check_size(shape, _weights_enum(self.model_name, weights))
         elif self.model_name.startswith("vit_"):

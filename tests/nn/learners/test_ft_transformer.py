@@ -63,7 +63,7 @@ def test_parameter_count_matches_the_paper_formula_and_the_graph(california):
     hidden = int(d * 4 / 3)
     assert n_params(learner.network) == expected_ft_params(8, [6], 1, n_blocks, d, heads, hidden)
     # the default configuration, counted without training
-    net = jt.lrn("regr.ft_transformer")._network_from_tokens(task, jt.lrn("regr.ft_transformer").param_set.values,
+    net = jt.lrn("regr.ft_transformer")._network_from_tokens(task, jt.lrn("regr.ft_transformer").param_set.get_values(with_defaults=True),
                                                               jt.lrn("regr.ft_transformer")._ingress_tokens(task, {}))
     assert n_params(net) == expected_ft_params(8, [6], 1, 3, 192, 8, 256)
 

@@ -188,6 +188,7 @@ class Learner(SummaryRepr):
         if row_ids is not None:
             task = task.clone().filter(row_ids)
         log: list[dict[str, str]] = []
+        values: dict[str, Any] = {}
         start = time.perf_counter()
         try:  # with encapsulation, errors of the checks too are recorded and the fallback answers
             self._check_task(task, "train")
@@ -206,7 +207,8 @@ class Learner(SummaryRepr):
                 log.append({"stage": "train", "class": "error", "msg": f"{type(error).__name__}: {error}"})
                 self._train_fallback(task, log, start)
                 return self
-            self.state = None
+            kept = getattr(error, "partial_model", None)  # e.g. a network's last finite weights and history
+            self.state = None if kept is None else self._make_state(task, kept, values, log, time.perf_counter() - start)
             add_note(error, f"This happened in Learner {self.id!r} during train() on task {task.id!r}.")
             raise
         self.state = self._make_state(task, model, values, log, time.perf_counter() - start)

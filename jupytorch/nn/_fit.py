@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from jupytorch.core import progress
-from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning, TaskError
+from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning, TaskError, TrainingError
 from jupytorch.nn.callbacks.base import Callback
 from jupytorch.nn.callbacks.checkpoint import CallbackCheckpoint, load_checkpoint
 from jupytorch.nn.callbacks.early_stopping import CallbackEarlyStopping
@@ -133,13 +133,23 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
             trainer.restore(load_checkpoint(folder, learner_id=learner.id))
         try:
             trainer.fit()
+        except TrainingError as error:
+            if getattr(error, "diverged", False):  # the last finite weights and the history survive
+                error.partial_model = _model(ctx, callbacks, network, optimizer, user_loss, seed, tokens, task_train)
+            raise
         finally:
             for ds in (ds_train, ds_valid):
                 if ds is not None:
                     ds.workers = None  # the worker processes end with their loader
     if ctx.interrupted and not progress.stop_is_shown():  # the widget already says so: no second report
         warn_interrupted(learner, ctx.epoch, ctx.step)
-    network.eval()  # the model is kept ready to predict
+    return _model(ctx, callbacks, network, optimizer, user_loss, seed, tokens, task_train)
+
+
+def _model(ctx: Context, callbacks: dict[str, Any], network: torch.nn.Module, optimizer: Any, loss_fn: Any,
+           seed: int | None, tokens: dict[str, Any], task: Any) -> TorchModel:
+    """The trained model: the network (ready to predict), optimizer and callback states, bookkeeping."""
+    network.eval()
     early = callbacks.get("early_stopping")
     states = {cb_id: cb.state_dict() for cb_id, cb in callbacks.items()}
     for cb in callbacks.values():
@@ -147,9 +157,9 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
     best_epoch = getattr(early, "best_epoch", None)
     valid_scores = getattr(early, "best_scores", None) if early is not None else ctx.last_scores_valid
     return TorchModel(
-        network=network, optimizer=optimizer.state_dict(), loss_fn=user_loss, callbacks=states, seed=seed,
+        network=network, optimizer=optimizer.state_dict(), loss_fn=loss_fn, callbacks=states, seed=seed,
         epochs=ctx.epoch, interrupted=ctx.interrupted, ingress_tokens=tokens,
-        task_schema=TaskSchema.from_task(task_train), internal_valid_scores=valid_scores, best_epoch=best_epoch,
+        task_schema=TaskSchema.from_task(task), internal_valid_scores=valid_scores, best_epoch=best_epoch,
     )
 
 

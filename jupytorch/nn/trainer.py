@@ -246,6 +246,7 @@ class Trainer:
             if self._emit:
                 progress.emit("train", "begin", total=ctx.total_epochs, completed=ctx.epoch,
                               learner_id=ctx.learner.id, task_id=ctx.task_train.id, device=self._device_info())
+            self._keep_good_weights()
             try:
                 self._fit_loop()
             except KeyboardInterrupt:
@@ -276,6 +277,7 @@ class Trainer:
                 progress.emit("epoch", "begin", total=ctx.n_batches, epoch=ctx.epoch)
             self._run_epoch()
             self._end_epoch()
+            self._keep_good_weights()
             if not ctx.terminate and (self._stop_requested or (self._emit and progress.should_stop())):
                 ctx.interrupted = ctx.terminate = True
 
@@ -404,15 +406,25 @@ class Trainer:
         pending.clear()
         self.ctx.running_loss = state.loss_sum / state.loss_count
 
+    def _keep_good_weights(self) -> None:
+        """Remember the weights after an epoch whose losses were all finite (one copy per epoch)."""
+        self._good_weights = (self.ctx.epoch, {k: v.detach().clone() for k, v in self.ctx.network.state_dict().items()})
+
     def _raise_nan(self, batch: int, value: float) -> None:
         ctx = self.ctx
+        good_epoch, weights = self._good_weights
+        ctx.network.load_state_dict(weights)  # the diverged weights are of no use; the last finite ones are
+        ctx.epoch = good_epoch
+        kept = f"after epoch {good_epoch}" if good_epoch else "from before training"
         error = TrainingError(
-            f"Learner {ctx.learner.id!r}: the training loss became {value} in epoch {ctx.epoch}, batch {batch}. "
-            "Training stopped. Common causes: a learning rate that is too high (try opt__lr 10x smaller), unscaled "
-            "inputs (add po('scale')), NaN or infinite values in the features, or a loss that does not fit the "
-            "targets."
+            f"Learner {ctx.learner.id!r}: the training loss became {value} in epoch {good_epoch + 1}, batch {batch}. "
+            f"Training stopped; learner.model keeps the weights {kept} (the last with finite losses) and the "
+            "history of the finished epochs. Common causes: a learning rate that is too high (try opt__lr 10x "
+            "smaller), unscaled inputs (add po('scale')), NaN or infinite values in the features, or a loss that "
+            "does not fit the targets."
         )
-        error.epoch, error.batch = ctx.epoch, batch  # type: ignore[attr-defined]
+        error.epoch, error.batch = good_epoch + 1, batch  # type: ignore[attr-defined]
+        error.diverged = True  # type: ignore[attr-defined]
         raise error
 
     def _refresh(self) -> None:

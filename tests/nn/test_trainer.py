@@ -169,11 +169,16 @@ def test_nan_loss_names_epoch_and_batch():
             loss = torch.nn.functional.mse_loss(y_hat, y)
             return loss * float("nan") if self.calls == 7 else loss  # 4 batches per epoch: epoch 2, batch 3
 
-    learner = mlp("regr", epochs=3, loss=jt.as_torch_loss(NaNAt(), task_types=("regr",)))
-    with pytest.raises(TrainingError, match="training loss became nan in epoch 2, batch 3") as info:
+    learner = mlp("regr", epochs=3, loss=jt.as_torch_loss(NaNAt(), task_types=("regr",)),
+                  callbacks=jt.t_clbk("history"), seed=4)
+    with pytest.raises(TrainingError, match="training loss became nan in epoch 2, batch 3.*keeps the weights after "
+                                            "epoch 1") as info:
         learner.train(make_regr())
     assert info.value.epoch == 2 and info.value.batch == 3
-    assert learner.state is None
+    # nothing is lost: the weights after epoch 1 (the last with finite losses) and its history
+    assert learner.model.epochs == 1 and learner.model.callbacks["history"]["epoch"].tolist() == [1]
+    one_epoch = mlp("regr", epochs=1, loss=jt.as_torch_loss(NaNAt(), task_types=("regr",)), seed=4).train(make_regr())
+    assert (learner.predict(make_regr()).response == one_epoch.predict(make_regr()).response).all()
 
 
 def test_errors_from_torch_name_the_phase_and_shapes():

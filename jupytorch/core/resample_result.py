@@ -160,8 +160,25 @@ class ResampleResult(SummaryRepr):
         """Warnings issued while training and predicting: iteration, stage, msg."""
         return self._log_frame("warning")
 
+    @property
+    def fallback_iterations(self) -> list[int]:
+        """The iterations whose prediction came from the learner's fallback (the learner itself failed)."""
+        return [o.iteration for o in self._outcomes
+                if o.prediction is not None and any(entry.get("class") == "error" for entry in o.log)]
+
     def warn_failures(self) -> None:
-        """Warn when iterations have no prediction (a learner failed and had no fallback)."""
+        """Warn when iterations have no prediction (a learner failed and had no fallback), and when
+        the fallback answered for the learner (its scores are then the fallback's)."""
+        used = self.fallback_iterations
+        if used:
+            fallback = getattr(self.learner, "fallback", None)
+            warnings.warn(
+                f"Learner {self.learner.id!r} failed on task {self.task.id!r} in iteration(s) {used}; its fallback "
+                f"{getattr(fallback, 'id', 'learner')!r} predicted there, so those scores are the fallback's, not the "
+                "learner's. See rr.errors.",
+                JupytorchWarning,
+                stacklevel=3,
+            )
         missing = [o.iteration for o in self._outcomes if o.prediction is None]
         if missing:
             warnings.warn(

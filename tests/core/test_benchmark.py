@@ -12,7 +12,7 @@ from core_toys import MajorityClassif, MeanRegr, NearestMeanClassif, classif_tas
 import jupytorch as jt
 from jupytorch.core import progress
 from jupytorch.core.benchmark import BenchmarkResult
-from jupytorch.core.exceptions import InvalidParameterError, TaskError
+from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning, TaskError
 
 
 @pytest.fixture
@@ -166,9 +166,10 @@ class TestBenchmark:
 
     def test_encapsulated_errors(self, task_regr):
         broken = MeanRegr("broken").configure(fail="train").encapsulate("try", fallback=MeanRegr("fallback"))
-        bmr = jt.benchmark(jt.benchmark_grid(task_regr, [MeanRegr(), broken], jt.rsmp("cv", folds=3)))
+        with pytest.warns(JupytorchWarning, match=r"'broken' failed .* iteration\(s\) \[0, 1, 2\]; its fallback 'fallback' predicted"):
+            bmr = jt.benchmark(jt.benchmark_grid(task_regr, [MeanRegr(), broken], jt.rsmp("cv", folds=3)))
         rr = bmr.resample_results[1]
-        assert len(rr.errors) == 3
+        assert len(rr.errors) == 3 and rr.fallback_iterations == [0, 1, 2]
         a, b = bmr.aggregate()["regr.mse"]
         assert a == pytest.approx(b)  # the fallback is the same model
 

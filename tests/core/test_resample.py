@@ -171,7 +171,9 @@ class TestErrors:
 
     def test_encapsulated_train_error_uses_the_fallback(self, task_regr):
         learner = MeanRegr().configure(fail="train").encapsulate("try", fallback=MeanRegr("fallback").configure(shift=100.0))
-        rr = jt.resample(task_regr, learner, jt.rsmp("cv", folds=3), seed=1)
+        with pytest.warns(JupytorchWarning, match="its fallback 'fallback' predicted there, so those scores are the fallback's"):
+            rr = jt.resample(task_regr, learner, jt.rsmp("cv", folds=3), seed=1)
+        assert rr.fallback_iterations == [0, 1, 2]
         errors = rr.errors
         assert list(errors.columns) == ["iteration", "stage", "msg"]
         assert errors["iteration"].tolist() == [0, 1, 2] and set(errors["stage"]) == {"train"}
@@ -182,7 +184,8 @@ class TestErrors:
 
     def test_encapsulated_predict_error(self, task_regr):
         learner = MeanRegr().configure(fail="predict").encapsulate("try", fallback=MeanRegr("fallback"))
-        rr = jt.resample(task_regr, learner, jt.rsmp("holdout", seed=1))
+        with pytest.warns(JupytorchWarning, match="its fallback 'fallback' predicted"):
+            rr = jt.resample(task_regr, learner, jt.rsmp("holdout", seed=1))
         assert rr.errors["stage"].tolist() == ["predict"]
         assert not math.isnan(rr.aggregate())
 
@@ -200,7 +203,8 @@ class TestErrors:
         learner = MeanRegr()
         learner.feature_types = ["integer"]  # the task's features are numeric: train() refuses before training
         learner.encapsulate("try", fallback=MeanRegr("fallback"))
-        rr = jt.resample(task_regr, learner, jt.rsmp("holdout", seed=1))
+        with pytest.warns(JupytorchWarning, match="its fallback 'fallback' predicted"):
+            rr = jt.resample(task_regr, learner, jt.rsmp("holdout", seed=1))
         assert rr.errors["stage"].tolist() == ["train"]
         assert rr.errors["msg"].str.contains("feature type").all()
         assert rr.predictions()[0] is not None

@@ -177,9 +177,9 @@ def run_all(calls: list[tuple[Any, ...]], n_jobs: int | None, on_outcome: Callab
         results: Any = (run_iteration(*call) for call in calls)
     else:
         try:
-            parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered")
+            parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)
         except ValueError:  # a backend that cannot stream results returns them all at the end
-            parallel = Parallel(n_jobs=n_jobs)
+            parallel = Parallel(n_jobs=n_jobs, batch_size=1)
         results = parallel(delayed(run_iteration)(*call) for call in calls)
     try:
         for outcome in results:

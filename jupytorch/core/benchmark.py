@@ -267,6 +267,7 @@ def _benchmark(rows: list[tuple[Any, Any, Any]], store_models: bool, n_jobs: int
         by_key.setdefault(outcome.key, []).append(outcome)
     results = [ResampleResult(task, templates[k], resampling, by_key[k]) for k, (task, _, resampling) in enumerate(rows) if k in by_key]
     result = BenchmarkResult(results)
+    result.stopped = run.stopped  # Ctrl-C or Stop ended the run: the finished iterations are kept
     if error is not None:
         where = ""
         if failed is not None:
@@ -359,6 +360,7 @@ class BenchmarkResult:
     """
 
     def __init__(self, resample_results: Iterable[ResampleResult] = ()):
+        self.stopped = False  # True when the run was stopped (Ctrl-C, Stop) before its last iteration
         self._results = list(resample_results)
         for rr in self._results:
             if not isinstance(rr, ResampleResult):

@@ -53,6 +53,7 @@ class Outcome:
     seed: int | None = None
     error: BaseException | None = None
     traceback: str = ""
+    interrupted: bool = False  # training was stopped early (Stop, Ctrl-C): not a finished iteration
 
 
 # -- one iteration (runs in a joblib worker) ------------------------------------------------------
@@ -87,6 +88,15 @@ def _seed_learner(learner: Any, seed: int) -> None:
                 ps.set_values(**{pid: seed % 2**31})
 
 
+def _was_interrupted(learner: Any) -> bool:
+    """Whether the training of ``learner`` (or of a learner inside its graph) was stopped early."""
+    model = learner.state.get("model") if learner.state else None
+    if getattr(model, "interrupted", False):
+        return True
+    states = model.values() if isinstance(model, dict) else ()
+    return any(getattr(getattr(state, "model", None), "interrupted", False) for state in states)
+
+
 def run_iteration(task: Any, learner: Any, train: np.ndarray, test: np.ndarray, iteration: int, seed: int | None,
                   store_model: bool, key: int = 0) -> Outcome:
     """Train a copy of ``learner`` on the rows ``train`` of ``task`` and predict ``test``.
@@ -115,6 +125,7 @@ def run_iteration(task: Any, learner: Any, train: np.ndarray, test: np.ndarray, 
                 extra_log.append({"stage": "predict" if learner.state is not None else "train", "class": "error",
                                   "msg": msg})
     outcome.log = learner.log + extra_log
+    outcome.interrupted = _was_interrupted(learner)
     outcome.timings = dict(learner.timings)
     outcome.internal_valid_scores = _learner_values(learner, "internal_valid_scores")
     outcome.internal_tuned_values = _learner_values(learner, "internal_tuned_values")
@@ -185,6 +196,9 @@ def run_all(calls: list[tuple[Any, ...]], n_jobs: int | None, on_outcome: Callab
         for outcome in results:
             if outcome.error is not None:
                 run.error, run.failed = outcome.error, outcome
+                break
+            if outcome.interrupted and progress.should_stop():  # stopped half-way: not a finished iteration
+                run.stopped = True
                 break
             run.finished.append(outcome)
             on_outcome(outcome)

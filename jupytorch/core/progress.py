@@ -38,6 +38,7 @@ LEVELS = ("tune", "benchmark", "resample", "train", "epoch", "batch")  # "tune":
 STAGES = ("begin", "advance", "end")
 
 _listeners: list[Any] = []
+_interrupted = False  # see interrupt()
 
 
 class ProgressListener(Protocol):
@@ -140,8 +141,18 @@ def stop_is_shown() -> bool:
     return any(getattr(listener, "reports_stop", False) for listener in _listeners)
 
 
+def interrupt() -> None:
+    """Record a Ctrl-C that stopped a training cleanly: the run around it (resample, benchmark,
+    tune) stops after it too. Cleared when the next outermost piece of work starts (:func:`auto_view`).
+    """
+    global _interrupted
+    _interrupted = True
+
+
 def should_stop() -> bool:
-    """Whether any listener asks running work to stop (a Stop button was pressed)."""
+    """Whether running work must stop: Ctrl-C stopped a training, or a listener asks (a Stop button)."""
+    if _interrupted:
+        return True
     for listener in _listeners:  # a plain loop: this runs after every batch of some trainers
         ask = getattr(listener, "should_stop", None)
         if ask is not None and ask():
@@ -296,6 +307,8 @@ def auto_view(subject: Any = None) -> Iterator[Any]:
     if _listeners:
         yield None
         return
+    global _interrupted
+    _interrupted = False  # outermost work: an earlier Ctrl-C is done with
     kind = progress_view_kind()
     view = None
     if kind != "none":

@@ -13,6 +13,7 @@ and ``ResampleResult`` are importable from here too.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from jupytorch.core import progress
@@ -27,7 +28,7 @@ from jupytorch.core.engine import (
     run_iteration,
     seeded_globals,
 )
-from jupytorch.core.exceptions import InvalidParameterError, TaskError
+from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning, TaskError
 from jupytorch.core.resample_result import ResampleResult
 
 __all__ = [  # resample and its result, and the engine re-exported for code that imports it from here
@@ -132,6 +133,14 @@ def _resample(task: Any, learner: Any, resampling: Any, store_models: bool, n_jo
             extra["error"] = f"{type(run.error).__name__}: {run.error}"
         progress.emit("resample", "end", total=iters, completed=done[0], **info, **extra)
     result = ResampleResult(task, template, resampling, run.finished)
+    result.stopped = run.stopped
+    if run.stopped and not progress.stop_is_shown():
+        warnings.warn(
+            f"resample() of learner {learner.id!r} on task {task.id!r} was stopped after {len(run.finished)} of {iters} "
+            "iterations (Ctrl-C or Stop); the result holds the finished ones (rr.stopped is True).",
+            JupytorchWarning,
+            stacklevel=3,
+        )
     if run.error is not None:
         where = "" if run.failed is None else f" in iteration {run.failed.iteration}"
         add_error_notes(

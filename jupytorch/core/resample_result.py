@@ -39,6 +39,7 @@ class ResampleResult(SummaryRepr):
         self.learner = learner
         self.resampling = resampling
         self._outcomes = sorted(outcomes, key=lambda o: o.iteration)
+        self.stopped = False  # True when the run was stopped (Ctrl-C, Stop) before its last iteration
 
     @property
     def iters(self) -> int:
@@ -168,7 +169,8 @@ class ResampleResult(SummaryRepr):
 
     def warn_failures(self) -> None:
         """Warn when iterations have no prediction (a learner failed and had no fallback), and when
-        the fallback answered for the learner (its scores are then the fallback's)."""
+        the fallback answered for the learner (its scores are then the fallback's).
+        """
         used = self.fallback_iterations
         if used:
             fallback = getattr(self.learner, "fallback", None)

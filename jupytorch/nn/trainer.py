@@ -250,7 +250,7 @@ class Trainer:
             try:
                 self._fit_loop()
             except KeyboardInterrupt:
-                ctx.interrupted = True
+                self._first_interrupt()
             self._call("on_end")
         except BaseException as e:
             error = e
@@ -315,8 +315,8 @@ class Trainer:
                         ctx.interrupted = ctx.terminate = True
                         break
                     next_refresh = clock() + self.refresh
-        except KeyboardInterrupt:  # Ctrl-C where no handler could be installed, or a second one
-            ctx.interrupted = ctx.terminate = True
+        except KeyboardInterrupt:
+            self._first_interrupt()
         finally:
             self._next_refresh = next_refresh
             ctx.batch = ctx.y_hat = None  # the last batch is not kept through validation
@@ -451,10 +451,23 @@ class Trainer:
 
         def handler(signum: int, frame: Any) -> None:
             self._stop_requested = True
-            signal.signal(signal.SIGINT, previous)
+            progress.interrupt()  # resample, benchmark and tune stop after this training too
+            signal.signal(signal.SIGINT, previous)  # a second Ctrl-C raises KeyboardInterrupt
 
         signal.signal(signal.SIGINT, handler)
         return previous
+
+    def _first_interrupt(self) -> None:
+        """A KeyboardInterrupt reached the loop.
+
+        After our SIGINT handler took a first Ctrl-C, this is the second one and it raises. Otherwise
+        (no handler could be installed, or something raised it directly) it counts as the first: training
+        stops cleanly and keeps the weights and history.
+        """
+        if self._stop_requested:  # set only by the SIGINT handler
+            raise  # the KeyboardInterrupt being handled
+        self.ctx.interrupted = self.ctx.terminate = True
+        progress.interrupt()
 
     @staticmethod
     def _restore_interrupt(previous: Any) -> None:

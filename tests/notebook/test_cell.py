@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 import jupytorch as jt
-from jupytorch.core.exceptions import UnknownKeyError
+from jupytorch.core.exceptions import JupytorchWarning, UnknownKeyError
 from jupytorch.notebook.cell import (
     LISTINGS,
     CellError,
@@ -258,7 +258,7 @@ def test_a_stopped_resample_skips_training_and_says_so():
             return self.iterations >= 1
 
     ns = {}
-    with progress.listen(StopAfterFirst()):
+    with progress.listen(StopAfterFirst()), pytest.warns(JupytorchWarning, match="was stopped after 1 of 3 iterations"):
         result = run_learner_cell("t --task mtcars --resample 'cv folds=3' --train", 'lrn("regr.rpart")', ns)
     assert result.stopped and ns["t_rr"].iters == 1
     assert ns["t"].state is None and result.train_seconds is None

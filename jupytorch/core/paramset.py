@@ -99,6 +99,15 @@ class Param:
         """Whether a value must be set before the owner can run."""
         return "required" in self.tags
 
+    def __getstate__(self) -> dict[str, Any]:
+        # the tags pickle in sorted order: a frozenset's order depends on how it was built, so a copy
+        # would otherwise pickle (and hash, as joblib and scikit-learn's checks do) differently
+        return {**self.__dict__, "tags": tuple(sorted(self.tags))}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.tags = frozenset(self.tags)
+
     def _is_special(self, value: Any) -> bool:
         if value is None:
             return self.default is None or any(v is None for v in self.special_vals)

@@ -332,6 +332,9 @@ class _heartbeats:
             return self
         if is_heartbeat_enabled(self.study._storage):
             for trial in self.trials:
+                # The thread's first beat is asynchronous: beat once now, so a process killed at any
+                # later moment leaves a trial that fail_stale_trials can find.
+                self.study._storage.record_heartbeat(trial._trial_id)
                 context = get_heartbeat_thread(trial._trial_id, self.study._storage)
                 context.__enter__()
                 self.contexts.append(context)

@@ -36,6 +36,15 @@ def _run_python(code: str, **kw):
     return subprocess.Popen([sys.executable, "-c", code], env=env, **kw)
 
 
+def _has_heartbeat(url, trial):
+    """Whether the running ``trial`` has beaten once: only then can a later worker see it as stale."""
+    import sqlite3
+
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        rows = connection.execute("SELECT 1 FROM trial_heartbeats WHERE trial_id = ?", (trial._trial_id,))
+        return rows.fetchone() is not None
+
+
 def _states(study):
     return [t.state.name for t in study.get_trials(deepcopy=False)]
 
@@ -56,7 +65,7 @@ def test_study_resumes_after_the_process_is_killed(tmp_path):
             except KeyError:
                 continue
             states = _states(study)
-            if states.count("COMPLETE") >= 2 and states[-1] == "RUNNING":
+            if states.count("COMPLETE") >= 2 and states[-1] == "RUNNING" and _has_heartbeat(url, study.trials[-1]):
                 break
         os.kill(proc.pid, signal.SIGKILL)
     finally:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jupytorch.core.column_facts import column_facts
 from jupytorch.core.exceptions import (
     InvalidParameterError,
     JupytorchError,
@@ -352,7 +353,12 @@ class Learner(SummaryRepr):
         read = self._features_read(task)
         if not read:
             return
-        frame = task.data(cols=read)
+        # Only the columns that hold NaN or inf somewhere in the whole frame need a look at the rows.
+        facts = column_facts(task._data, read)
+        suspects = set(facts.with_inf(read)) | (set() if "missings" in self.properties else set(facts.with_nan(read)))
+        if not suspects:
+            return
+        frame = task.data(cols=[c for c in read if c in suspects])
         if "missings" not in self.properties:
             counts = frame.isna().sum()
             counts = counts[counts > 0]

@@ -50,6 +50,12 @@ class _NoDefault:
 
 NO_DEFAULT = _NoDefault()
 
+# Bumped whenever any ParamSet in this process gains or loses a parameter or a child: the cached
+# structure of every set (its flattened parameters and defaults) is then rebuilt on next use.
+# Hooks read the values with defaults on every train and predict, and flattening nested sets each
+# time cost as much as a one-row forward pass of a small network.
+_structure_generation = [0]
+
 
 def _show(value: Any) -> str:
     text = repr(value).split("\n", 1)[0]  # multi-line printers (measures, tasks) shown by their head
@@ -454,6 +460,7 @@ class ParamSet:
             raise InvalidParameterError(f"{self._where()}parameter id {pid!r} is already used.")
         param.id = pid
         self._params[pid] = param
+        _structure_generation[0] += 1
 
     def add_child(self, prefix: str, child: ParamSet) -> None:
         """Nest ``child`` so that its parameter ``x`` is reached as ``prefix__x``."""
@@ -462,10 +469,40 @@ class ParamSet:
         if prefix in self._children or prefix in self._params:
             raise InvalidParameterError(f"{self._where()}prefix {prefix!r} is already used.")
         self._children[prefix] = child
+        _structure_generation[0] += 1
 
     def remove_child(self, prefix: str) -> ParamSet:
         """Remove and return the child set under ``prefix``."""
+        _structure_generation[0] += 1
         return self._children.pop(prefix)
+
+    def _structure(self) -> tuple[int, dict[str, Param], dict[str, Any], list[tuple[str, Any]]]:
+        """(generation, flattened params, immutable defaults, mutable defaults), cached until the structure changes."""
+        cached = self.__dict__.get("_structure_cache")
+        if cached is not None and cached[0] == _structure_generation[0]:
+            return cached
+        params = dict(self._params)
+        for prefix, child in self._children.items():
+            params.update({f"{prefix}{SEP}{pid}": p for pid, p in child._structure()[1].items()})
+        plain: dict[str, Any] = {}
+        mutable: list[tuple[str, Any]] = []
+        for pid, p in params.items():
+            if p.default is NO_DEFAULT:
+                continue
+            if isinstance(p.default, (list, dict, set)):
+                mutable.append((pid, p.default))
+            else:
+                plain[pid] = p.default
+        cached = (_structure_generation[0], params, plain, mutable)
+        self.__dict__["_structure_cache"] = cached
+        return cached
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the cache's generation number means nothing in another process (or after a deep copy)
+        return {k: v for k, v in self.__dict__.items() if k != "_structure_cache"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     @property
     def children(self) -> dict[str, ParamSet]:
@@ -475,10 +512,7 @@ class ParamSet:
     @property
     def params(self) -> dict[str, Param]:
         """All parameters by full id, nested ones as ``prefix__id``."""
-        out = dict(self._params)
-        for prefix, child in self._children.items():
-            out.update({f"{prefix}{SEP}{pid}": p for pid, p in child.params.items()})
-        return out
+        return dict(self._structure()[1])
 
     def ids(self, tags: Iterable[str] | None = None) -> list[str]:
         """Return the full parameter ids, optionally only those with any of ``tags``."""
@@ -577,7 +611,7 @@ class ParamSet:
         {'cp': 0.01, 'minsplit': 5}
         """
         wanted = set(tags) if tags is not None else None
-        params = self.params
+        _, params, plain_defaults, mutable_defaults = self._structure()
         values = self.values
         if check_required:
             missing = [pid for pid, p in params.items() if p.required and pid not in values]
@@ -594,9 +628,13 @@ class ParamSet:
                     "jt.tune() or jt.auto_tuner(), or set plain values."
                 )
         if with_defaults:
-            defaults = {pid: _fresh(p.default) for pid, p in params.items() if p.default is not NO_DEFAULT}
-            values = {**defaults, **values}
-        return {pid: v for pid, v in values.items() if wanted is None or params[pid].tags & wanted}
+            filled = dict(plain_defaults)
+            filled.update((pid, _fresh(default)) for pid, default in mutable_defaults)
+            filled.update(values)
+            values = filled
+        if wanted is None:
+            return values  # a fresh dict either way
+        return {pid: v for pid, v in values.items() if params[pid].tags & wanted}
 
     def tune_tokens(self) -> dict[str, TuneToken]:
         """Return the ``to_tune()`` tokens that are set, by full id."""

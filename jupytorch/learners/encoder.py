@@ -122,6 +122,10 @@ class FeatureEncoder:
         missing = [c for c in self.columns_ if c not in frame.columns]
         if missing:
             raise TaskError(f"The data lacks the feature column(s) {missing} that the encoder was fit on.")
+        if self.columns_ and all(self.types_[c] in ("numeric", "integer") for c in self.columns_):
+            numbers = frame[self.columns_]
+            if all(pd.api.types.is_numeric_dtype(dtype) for dtype in numbers.dtypes):  # one copy, not one per column
+                return np.ascontiguousarray(numbers.to_numpy(dtype=np.float64, na_value=np.nan))
         blocks = [self._encode(col, frame[col]) for col in self.columns_]
         if not blocks:
             return np.empty((len(frame), 0), dtype=np.float64)

@@ -21,7 +21,12 @@ _PROPERTIES = ("featureless", "missings", "importance")
 _MAD_TO_SD = 1.4826  # R's mad() constant: makes the MAD consistent with the sd of a normal
 
 
-class LearnerClassifFeatureless(Learner):
+class _Featureless(Learner):
+    def _features_read(self, task: Task) -> list[str]:
+        return []  # nothing to check for NaN or inf: the features are never looked at
+
+
+class LearnerClassifFeatureless(_Featureless):
     """Featureless classification: predict from the class frequencies seen in training.
 
     Notes
@@ -86,7 +91,7 @@ class LearnerClassifFeatureless(Learner):
         return _zero_importance(self)
 
 
-class LearnerRegrFeatureless(Learner):
+class LearnerRegrFeatureless(_Featureless):
     """Featureless regression: predict the mean (or median) of the training target.
 
     Notes

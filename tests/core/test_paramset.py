@@ -200,3 +200,29 @@ def test_filled_mutable_defaults_are_fresh_copies():
     ps = ParamSet({"tags": ParamUty([], tags={"train"})})
     ps.get_values(with_defaults=True)["tags"].append("changed")
     assert ps.get_values(with_defaults=True)["tags"] == [] and ps["tags"].default == []
+
+
+def test_cached_structure_follows_added_params_and_children():
+    ps = ParamSet({"a": ParamInt(1, 10, default=2)})
+    assert ps.get_values(with_defaults=True) == {"a": 2}
+    ps.add("b", ParamDbl(0, 1, default=0.5))
+    child = ParamSet({"lr": ParamDbl(0, None, default=1e-3)})
+    ps.add_child("opt", child)
+    assert ps.get_values(with_defaults=True) == {"a": 2, "b": 0.5, "opt__lr": 1e-3}
+    child.add("momentum", ParamDbl(0, 1, default=0.9))  # a change inside a child shows in the parent
+    assert "opt__momentum" in ps.params and ps.get_values(with_defaults=True)["opt__momentum"] == 0.9
+    ps.remove_child("opt")
+    assert ps.get_values(with_defaults=True) == {"a": 2, "b": 0.5}
+
+
+def test_mutable_defaults_are_fresh_on_every_call_and_copies_do_not_share_the_cache():
+    ps = ParamSet({"layers": ParamUty(default=[8, 8])})
+    first = ps.get_values(with_defaults=True)
+    first["layers"].append(99)
+    assert ps.get_values(with_defaults=True)["layers"] == [8, 8]
+    ps.params  # fill the cache, then copy: the copy rebuilds its own
+    copied = pickle.loads(pickle.dumps(ps))
+    assert "_structure_cache" not in copied.__dict__
+    copied.add("extra", ParamInt(0, 1, default=1))
+    assert copied.get_values(with_defaults=True) == {"layers": [8, 8], "extra": 1}
+    assert "extra" not in ps.params

@@ -132,6 +132,16 @@ class TestSeeds:
         jt.resample(task_regr, mean_regr, jt.rsmp("cv", folds=3), seed=3)
         assert np.random.random() == expected
 
+    def test_the_global_generator_is_restored_when_an_iteration_fails(self, task_regr):
+        cv = jt.rsmp("cv", folds=3, seed=1).instantiate(task_regr)
+        failing = MeanRegr().configure(fail_without_row=int(cv.test_set(1)[0]))  # fails in iteration 2
+        np.random.seed(0)
+        expected = np.random.random()
+        np.random.seed(0)
+        with pytest.raises(RuntimeError, match="not in the training set"):
+            jt.resample(task_regr, failing, cv, seed=3)
+        assert np.random.random() == expected
+
 
 class TestParallel:
     def test_n_jobs_2_gives_the_sequential_result(self, task_regr):

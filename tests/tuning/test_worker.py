@@ -45,6 +45,12 @@ def _has_heartbeat(url, trial):
         return rows.fetchone() is not None
 
 
+def _killable(study, url):
+    """Two trials finished and a third runs, with a heartbeat (only then can it be seen as stale later)."""
+    states = _states(study)
+    return states.count("COMPLETE") >= 2 and states[-1] == "RUNNING" and _has_heartbeat(url, study.trials[-1])
+
+
 def _states(study):
     return [t.state.name for t in study.get_trials(deepcopy=False)]
 
@@ -64,9 +70,15 @@ def test_study_resumes_after_the_process_is_killed(tmp_path):
                 study = optuna.load_study(study_name="crash", storage=url)
             except KeyError:
                 continue
-            states = _states(study)
-            if states.count("COMPLETE") >= 2 and states[-1] == "RUNNING" and _has_heartbeat(url, study.trials[-1]):
-                break
+            if _killable(study, url):
+                # freeze the process, then look again: the trial may have finished since the first look
+                os.kill(proc.pid, signal.SIGSTOP)
+                try:
+                    if _killable(optuna.load_study(study_name="crash", storage=url), url):
+                        break
+                except Exception:  # noqa: BLE001 - frozen during a commit: the database is locked
+                    pass
+                os.kill(proc.pid, signal.SIGCONT)
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait()

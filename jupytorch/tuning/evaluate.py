@@ -25,14 +25,16 @@ from jupytorch.core.resample import (
 )
 from jupytorch.tuning.space import aggregate_internal
 
-__all__ = ["PruningReporter", "TrialResult", "evaluate_batch"]
+__all__ = ["INTERRUPTED_NOTE", "PruningReporter", "TrialResult", "evaluate_batch"]
+
+INTERRUPTED_NOTE = "interrupted by the user (Ctrl-C or Stop), not scored"
 
 
 @dataclasses.dataclass
 class TrialResult:
     """What evaluating one configuration gives: scores, or why there are none."""
 
-    state: str  # "COMPLETE", "PRUNED" or "FAIL"
+    state: str  # "COMPLETE", "PRUNED", "FAIL" or "INTERRUPTED" (Ctrl-C or Stop in its training; told as FAIL)
     scores: dict[str, float] = dataclasses.field(default_factory=dict)
     internal_tuned_values: dict[str, Any] = dataclasses.field(default_factory=dict)
     runtime: float = 0.0
@@ -45,6 +47,7 @@ class TrialResult:
         return {
             "scores": self.scores, "internal": self.internal_tuned_values, "runtime": self.runtime,
             "errors": self.errors, "warnings": self.warnings, "last_epoch": self.last_epoch,
+            "interrupted": self.state == "INTERRUPTED",
         }
 
 
@@ -122,6 +125,9 @@ def _summarise(setup: Any, learner: Any, outcomes: Sequence[Outcome], runtime: f
         if outcome.error is not None:
             result.state = "PRUNED" if isinstance(outcome.error, optuna.TrialPruned) else "FAIL"
             result.errors.append(f"{type(outcome.error).__name__}: {outcome.error}")
+        elif outcome.interrupted:  # half-trained: its scores say nothing about the configuration
+            result.state = "INTERRUPTED"
+            result.errors.append(f"{INTERRUPTED_NOTE} (training of resampling iteration {outcome.iteration})")
     if result.state != "COMPLETE":
         return result
     rr = ResampleResult(setup.task, learner, setup.resampling, list(outcomes))
@@ -184,7 +190,7 @@ def _evaluate_here(setup: Any, trial: Any, config: dict[str, Any], pruning: bool
             else:
                 outcome = run_iteration(*call)
             outcomes.append(outcome)
-            if outcome.error is not None:
+            if outcome.error is not None or outcome.interrupted:  # Ctrl-C or Stop: no further iteration
                 break
     except Exception as error:  # noqa: BLE001 - never lose the tuning for one trial
         outcomes.append(Outcome(key=trial.number, iteration=len(outcomes), error=error, traceback=traceback.format_exc()))

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from jupytorch.core import progress
+from jupytorch.core.engine import worker_died
 from jupytorch.core.paramset import SEP
 from jupytorch.core.resample import (
     Outcome,
@@ -164,12 +165,19 @@ def evaluate_batch(setup: Any, batch: Sequence[tuple[Any, dict[str, Any]]], n_jo
     """
     if pruning or n_jobs in (None, 1) or len(batch) * setup.resampling.iters == 1:
         return [_evaluate_here(setup, trial, config, pruning) for trial, config in batch]
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, effective_n_jobs
 
     calls = {trial.number: _calls(setup, trial.number, config) for trial, config in batch}
     start = time.perf_counter()
     flat = [call for group in calls.values() for call in group]
-    outcomes = Parallel(n_jobs=n_jobs)(delayed(run_iteration)(*call) for call in flat)
+    try:
+        outcomes = Parallel(n_jobs=n_jobs)(delayed(run_iteration)(*call) for call in flat)
+    except Exception as error:  # a worker process died: the batch's results are lost, tuning goes on
+        died = worker_died(error, flat, [], effective_n_jobs(n_jobs))
+        if died is None:
+            raise
+        note = f"{type(died).__name__}: {died} (trials {[t.number for t, _ in batch]} ran together; none has a result)"
+        return [TrialResult("FAIL", errors=[note]) for _ in batch]
     runtime = (time.perf_counter() - start) / max(len(batch), 1)
     by_trial: dict[int, list[Outcome]] = {}
     for outcome in outcomes:

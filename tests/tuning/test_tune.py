@@ -196,3 +196,46 @@ def test_text_view_shows_one_line_for_trials_with_the_best(task, shift):
         jt.tune(jt.tnr("random_search", seed=1), task, shift, jt.rsmp("holdout"), jt.msr("regr.rmse"), term_evals=2)
     view.close()
     assert "trials" in stream.getvalue() and "best=" in stream.getvalue()
+
+
+_DEATH_IN_TUNE = """
+import os, signal
+import numpy as np
+import jupytorch as jt
+from jupytorch.core.learner import Learner
+from jupytorch.core.paramset import ParamLgl, ParamSet
+
+class Dies(Learner):
+    def __init__(self):
+        super().__init__("regr.dies", "regr", param_set=ParamSet({"die": ParamLgl(default=False, tags={"train"})}))
+
+    def _train(self, task, param_values):
+        if param_values.get("die"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return float(np.mean(task.truth()))
+
+    def _predict(self, task, param_values):
+        return {"response": np.full(task.nrow, self.model)}
+
+if __name__ == "__main__":
+    jt.set_progress_view("none")
+    learner = Dies()
+    learner.param_set.set_values(die=jt.to_tune([True, False]))
+    ti = jt.tune(jt.tnr("grid_search"), jt.tsk("mtcars"), learner, jt.rsmp("cv", folds=2), term_evals=2, n_jobs=2,
+                 seed=1)
+    archive = ti.archive.set_index("die")
+    print("DIE", archive.loc[True, "state"], "|", archive.loc[True, "error"])
+    print("LIVE", archive.loc[False, "state"])
+"""
+
+
+def test_a_worker_dying_in_a_trial_fails_that_trial_and_tuning_goes_on(tmp_path):
+    script = tmp_path / "dies.py"
+    script.write_text(_DEATH_IN_TUNE)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, env=env,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "DIE FAIL | WorkerDiedError: A worker process died" in done.stdout, done.stdout
+    assert "of learner 'regr.dies' on task 'mtcars'" in done.stdout
+    assert "LIVE COMPLETE" in done.stdout

@@ -59,6 +59,18 @@ def _images(n: int = 8) -> Any:
     return _classif(pd.DataFrame({"x": jt.as_lazy_tensor(x), "y": pd.Categorical(["a", "b"] * (n // 2))}), id="imgs")
 
 
+class _ImageRows:
+    """A torch-style dataset whose rows are ``{"image": ..., "label": ...}``."""
+
+    def __len__(self) -> int:
+        return 4
+
+    def __getitem__(self, i: int) -> dict[str, Any]:
+        import torch
+
+        return {"image": torch.zeros(1, 6, 6), "label": torch.tensor(i % 2)}
+
+
 CASES = [
     # registries: the unknown key and the nearest valid ones
     Case("tsk_unknown", lambda: tsk("mtcrs"), KeyError, ("'mtcrs'", "Did you mean 'mtcars'")),
@@ -148,6 +160,8 @@ CASES = [
          ("'classif'", "'mtcars'")),
     Case("pipeop_input_channel_unknown", lambda: po("scale").input_channel("inptu"), Exception, ("'inptu'", "Did you mean 'input'")),
     Case("as_lazy_tensor_from_string", lambda: jt.as_lazy_tensor("abc"), ValueError, ("as_lazy_tensor", "str", "torch tensor")),
+    Case("dataset_returns_other_keys", lambda: jt.as_lazy_tensor(_ImageRows(), {"img": (None, 1, 6, 6)}), ValueError,
+         ("_ImageRows", "\\['img'\\]", "\\['image', 'label'\\]", "did you mean 'image'")),
     # networks built from graphs
     Case("layer_required_parameter", lambda: _net(nn("linear"), nn("head")).train(tsk("mtcars")), ValueError,
          ("'linear__out_features'", "set_values")),

@@ -4,7 +4,10 @@ One iteration (:func:`run_iteration`) trains a fresh copy of a learner on some r
 and predicts others, and hands back an :class:`Outcome` (never raising: finished iterations must
 survive a failing one). :func:`run_all` runs many through joblib (``n_jobs``; any backend the user
 picks with ``joblib.parallel_config``), so learners and tasks must be picklable; it stops at the
-first error, at Ctrl-C and when a progress view asks to stop, and returns a :class:`Run`.
+first error, at Ctrl-C and when a progress view asks to stop, and returns a :class:`Run`. A worker
+process that dies (out of memory, a crash in compiled code, ``os._exit``) raises no Python error
+in it: :func:`worker_died` turns the backend's error into a :class:`WorkerDiedError` that names
+the iterations that were running.
 Seeds for the iterations come from :func:`iteration_seeds`, so that the same seed gives the same bits.
 """
 
@@ -13,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import random
+import re
 import sys
 import traceback
 import warnings
@@ -22,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from jupytorch.core import progress
-from jupytorch.core.exceptions import InvalidParameterError
+from jupytorch.core.exceptions import InvalidParameterError, WorkerDiedError
 from jupytorch.core.prediction import Prediction
 
 __all__ = [
@@ -37,6 +41,7 @@ __all__ = [
     "run_iteration",
     "seed_globals",
     "seeded_globals",
+    "worker_died",
 ]
 
 
@@ -227,11 +232,13 @@ def run_all(calls: list[tuple[Any, ...]], n_jobs: int | None, on_outcome: Callab
     except KeyboardInterrupt as error:
         run.error = error
     except Exception as error:  # noqa: BLE001 - pickling or worker failures; handed back
-        error.add_note(
-            f"This happened while running iterations with joblib (n_jobs={n_jobs!r}); learners and tasks must be "
-            "picklable to run in other processes."
-        )
-        run.error = error
+        died = worker_died(error, calls, run.finished, effective_n_jobs(n_jobs))
+        if died is None:
+            error.add_note(
+                f"This happened while running iterations with joblib (n_jobs={n_jobs!r}); learners and tasks must be "
+                "picklable to run in other processes."
+            )
+        run.error = died or error
     finally:
         close = getattr(results, "close", None)
         if close is not None:
@@ -251,6 +258,57 @@ def _in_this_process(calls: list[tuple[Any, ...]]) -> Iterator[Outcome]:
     with preserved_globals():
         for call in calls:
             yield iterate(*call, restore_globals=False)
+
+
+# how a worker process that died is reported: by joblib's loky backend (the default of n_jobs), and by
+# Dask (a task whose workers kept dying; a result lost with the worker that held it or its data)
+_LOKY_DEATH = "TerminatedWorkerError"
+_DASK_DEATHS = ("KilledWorker", "FutureCancelledError")
+
+
+def worker_died(error: BaseException, calls: list[tuple[Any, ...]], finished: list[Outcome],
+                n_jobs: int) -> WorkerDiedError | None:
+    """A :class:`WorkerDiedError` for ``error`` when it says that a worker process died, else None.
+
+    loky starts iterations in the order of ``calls`` and runs at most ``n_jobs`` at once, so the
+    one that died is among the first ``n_jobs`` that had not finished; Dask keeps no such order,
+    so there every unfinished iteration is named. One candidate left is named alone.
+
+    Examples
+    --------
+    >>> class TerminatedWorkerError(Exception):
+    ...     pass
+    >>> class Named:
+    ...     def __init__(self, id):
+    ...         self.id = id
+    >>> calls = [(Named("mtcars"), Named("regr.rpart"), None, None, i, None, False) for i in range(3)]
+    >>> died = worker_died(TerminatedWorkerError("The exit codes of the workers are {SIGKILL(-9)}"), calls,
+    ...                    [Outcome(key=0, iteration=0), Outcome(key=0, iteration=2)], n_jobs=2)
+    >>> print(str(died).split(";")[0])
+    A worker process died (SIGKILL(-9)) while running iteration 1 of learner 'regr.rpart' on task 'mtcars'
+    """
+    names = {cls.__name__ for cls in type(error).__mro__}
+    dask = bool(names.intersection(_DASK_DEATHS))
+    if not dask and _LOKY_DEATH not in names:
+        return None
+    done = {(outcome.key, outcome.iteration) for outcome in finished}
+    running = [call for call in calls if ((call[7] if len(call) > 7 else 0), call[4]) not in done]
+    if not dask:
+        running = running[:max(n_jobs, 1)]
+    named = [f"iteration {call[4]} of learner {call[1].id!r} on task {call[0].id!r}" for call in running[:8]]
+    where = " or ".join(named) + (f" or {len(running) - 8} more" if len(running) > 8 else "")
+    if len(running) > 1:
+        where = f"one of: {where}"
+    codes = re.search(r"exit codes of the workers are \{(.*?)\}", str(error))
+    lead = "A Dask worker died (or lost the data it held)" if dask else "A worker process died"
+    lead += f" ({codes.group(1)})" if codes else f" ({type(error).__name__})" if dask else ""
+    died = WorkerDiedError(
+        f"{lead} while running {where or 'an iteration'}; a process that dies raises no Python error (the usual "
+        "causes: it ran out of memory, compiled code crashed, or it was killed or called os._exit). To see the "
+        "cause, run that iteration with n_jobs=1, or give each worker more memory (fewer n_jobs)."
+    )
+    died.__cause__ = error
+    return died
 
 
 def add_error_notes(error: BaseException, outcome: Outcome | None, where: str) -> None:

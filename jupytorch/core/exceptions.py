@@ -17,6 +17,7 @@ __all__ = [
     "TaskError",
     "LearnerError",
     "TrainingError",
+    "WorkerDiedError",
     "GraphError",
     "ChannelTypeError",
     "ShapeError",
@@ -63,6 +64,14 @@ class LearnerError(JupytorchError, RuntimeError):
 
 class TrainingError(JupytorchError, RuntimeError):
     """Network training failed (for example a NaN loss); names the epoch and batch."""
+
+
+class WorkerDiedError(JupytorchError, RuntimeError):
+    """A worker process running iterations (``n_jobs``, ``jt.parallel``) died without a Python error.
+
+    The message names the iteration, learner and task it was running; the finished iterations
+    are in ``error.partial_result``; the backend's own error is ``error.__cause__``.
+    """
 
 
 class LoadError(JupytorchError):

@@ -11,7 +11,7 @@ import pandas as pd
 import torch
 
 from jupytorch.core.exceptions import InvalidParameterError, JupytorchError
-from jupytorch.lazy.datasets import ImageFileDataset, TensorDictDataset, get_batch
+from jupytorch.lazy.datasets import ImageFileDataset, TensorDictDataset, fields_error, get_batch
 from jupytorch.lazy.descriptor import DataDescriptor, Shape
 from jupytorch.lazy.dtype import LazyTensor, LazyTensorArray, LazyTensorDtype
 from jupytorch.lazy.graph import shape_matches
@@ -72,11 +72,9 @@ def _from_dataset(dataset: Any, shapes: dict[str, Shape | None] | None, input_ke
         if shapes is None:
             shapes = inferred
         else:
-            missing = [k for k, v in shapes.items() if v is None and k not in inferred]
-            if missing:
-                raise JupytorchError(
-                    f"as_lazy_tensor: the dataset has no field(s) {missing}; its rows have fields {list(inferred)}."
-                )
+            error = fields_error(dataset, [k for k, v in shapes.items() if v is None], list(inferred), "as_lazy_tensor")
+            if error is not None:
+                raise error
             shapes = {k: (inferred[k] if v is None else v) for k, v in shapes.items()}
     if input_key is None and len(shapes) > 1:
         raise InvalidParameterError(

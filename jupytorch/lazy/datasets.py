@@ -24,9 +24,9 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from jupytorch.core.exceptions import JupytorchError
+from jupytorch.core.exceptions import InvalidParameterError, JupytorchError, did_you_mean
 
-__all__ = ["TensorDictDataset", "ImageFileDataset", "get_batch", "as_field_dict", "has_batch_getter"]
+__all__ = ["TensorDictDataset", "ImageFileDataset", "check_fields", "fields_error", "get_batch", "as_field_dict", "has_batch_getter"]
 
 Batch = dict[str, "torch.Tensor | list[torch.Tensor]"]
 
@@ -254,3 +254,64 @@ def get_batch(dataset: Any, index: torch.Tensor) -> Batch:
             return {"x": out}
         return _stack_rows(out)
     return _stack_rows([dataset[i] for i in index.tolist()])
+
+
+def check_fields(dataset: Any, declared: Sequence[str], where: str) -> None:
+    """Raise unless the rows of ``dataset`` have every ``declared`` field (reads row 0 of a user's dataset).
+
+    The error names the declared fields and those the rows have, with a "did you mean" for near
+    misses, so that a dataset whose ``__getitem__`` returns other keys fails when the lazy tensor
+    is made, not in the middle of training.
+
+    Examples
+    --------
+    >>> ds = TensorDictDataset({"image": torch.zeros(3, 2)})
+    >>> check_fields(ds, ["image"], "as_lazy_tensor")
+    >>> try:
+    ...     check_fields(ds, ["img"], "as_lazy_tensor")
+    ... except JupytorchError as error:
+    ...     print(str(error).split(";")[0])
+    as_lazy_tensor: dataset_shapes declares the field(s) ['img'], but the rows of TensorDictDataset have the fields ['image']
+    """
+    if len(dataset) == 0:
+        return
+    try:
+        fields = _known_fields(dataset) or list(get_batch(dataset, torch.tensor([0])))
+    except Exception as error:
+        error.add_note(f"This happened in {where}, reading row 0 of {type(dataset).__name__} to check its fields.")
+        raise
+    error = fields_error(dataset, declared, fields, where)
+    if error is not None:
+        raise error
+
+
+def _known_fields(dataset: Any) -> list[str] | None:
+    """The fields of jupytorch's own datasets, known without reading a row (None for other datasets)."""
+    if isinstance(dataset, TensorDictDataset):
+        return list(dataset.tensors)
+    if isinstance(dataset, ImageFileDataset):
+        return [dataset.key]
+    return None
+
+
+def fields_error(dataset: Any, declared: Sequence[str], fields: Sequence[str], where: str) -> InvalidParameterError | None:
+    """The error for ``declared`` fields that the rows of ``dataset`` (with ``fields``) lack, or None.
+
+    Examples
+    --------
+    >>> fields_error(TensorDictDataset({"x": torch.zeros(2)}), ["x"], ["x"], "as_lazy_tensor") is None
+    True
+    """
+    missing = [str(k) for k in declared if str(k) not in fields]
+    if not missing:
+        return None
+    hints = ""
+    for key in missing:
+        hint = did_you_mean(key, fields)
+        if hint:
+            hints += f" {key!r}:{hint.replace(' Did you mean', ' did you mean', 1)}"
+    return InvalidParameterError(
+        f"{where}: dataset_shapes declares the field(s) {missing}, but the rows of {type(dataset).__name__} have the "
+        f"fields {list(fields)};{hints} Declare the fields as the dataset returns them (dataset_shapes and input_key), "
+        "or rename them in __getitem__."
+    )

@@ -117,6 +117,10 @@ class DataDescriptor:
             raise InvalidParameterError(
                 f"DataDescriptor: input_key {input_key!r} is not one of the dataset fields {list(self.dataset_shapes)}."
             )
+        if graph is None:  # a new descriptor (not a step of one): do the rows have the declared fields?
+            from jupytorch.lazy.datasets import check_fields
+
+            check_fields(dataset, list(self.dataset_shapes), "DataDescriptor")
         self.graph = graph if graph is not None else PreprocGraph(input_key, self.dataset_shapes[input_key])
         if self.graph.input_key != input_key:
             raise InvalidParameterError(

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import torch
 
-from jupytorch.core.exceptions import InvalidParameterError, JupytorchError
+from jupytorch.core.exceptions import InvalidParameterError, JupytorchError, did_you_mean
 from jupytorch.lazy.datasets import get_batch
 from jupytorch.lazy.descriptor import DataDescriptor
 from jupytorch.lazy.dtype import LazyTensor, LazyTensorArray, LazyTensorDtype
@@ -174,7 +174,8 @@ def _load(descriptor: DataDescriptor, ids: np.ndarray, device: torch.device, cac
             cache[data_key] = batch
     if descriptor.input_key not in batch:
         raise JupytorchError(
-            f"materialize: the dataset's rows have fields {list(batch)}, but the lazy tensor reads {descriptor.input_key!r}."
+            f"materialize: the dataset's rows have fields {list(batch)}, but the lazy tensor reads {descriptor.input_key!r} "
+            f"(declared fields: {list(descriptor.dataset_shapes)}).{did_you_mean(descriptor.input_key, list(batch))}"
         )
     field = batch[descriptor.input_key]
     declared = descriptor.dataset_shapes[descriptor.input_key]

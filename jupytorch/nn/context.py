@@ -36,6 +36,9 @@ class Context:
         The batch within the epoch, 1-based (0 before the first batch).
     global_step : int
         Batches since training began.
+    epoch_complete : bool
+        Whether the current epoch ran all its batches (False while it runs, and for an epoch
+        cut short by Stop, Ctrl-C or ``terminate``).
     n_batches : int
         Batches per training epoch.
     batch : Batch
@@ -79,6 +82,7 @@ class Context:
         "dataset_valid",
         "device",
         "epoch",
+        "epoch_complete",
         "epoch_loss",
         "eval_freq",
         "global_step",
@@ -110,7 +114,7 @@ class Context:
         for name in self.__slots__:
             setattr(self, name, None)
         self.epoch = self.step = self.global_step = 0
-        self.terminate = self.interrupted = False
+        self.terminate = self.interrupted = self.epoch_complete = False
         self.running_loss = self.epoch_loss = self.valid_loss = float("nan")
         self.callbacks = {}
         for name, value in fields.items():

@@ -295,6 +295,8 @@ class Trainer:
         if storage.type != "cpu":
             batches = [b.to(storage) for b in batches]
         ctx.network.train()
+        last = len(batches)
+        ctx.epoch_complete = last == 0  # until its last batch is done (a checkpoint of a cut epoch is partial)
         next_refresh = self._next_refresh
         train_step, pending, keep = self._train_step, state.pending, self._keep_outputs
         clock = time.perf_counter
@@ -305,9 +307,10 @@ class Trainer:
                 ctx.step = step
                 ctx.global_step += 1
                 pending.append(train_step(index))
+                ctx.epoch_complete = step == last
                 if keep:
                     state.outputs.append(main_output(ctx.y_hat).detach())
-                if ctx.terminate:
+                if ctx.terminate or self._stop_requested:  # Ctrl-C: stop after the running batch
                     break
                 if clock() >= next_refresh:
                     self._refresh()
@@ -571,6 +574,7 @@ class Trainer:
         ctx.network.load_state_dict(checkpoint["network"])
         ctx.optimizer.load_state_dict(checkpoint["optimizer"])
         ctx.epoch = int(checkpoint["epoch"])
+        ctx.epoch_complete = True  # load_checkpoint hands back complete epochs only
         ctx.global_step = int(checkpoint.get("global_step") or 0)
         for cb_id, state in (checkpoint.get("callbacks") or {}).items():
             cb = ctx.callbacks.get(cb_id)

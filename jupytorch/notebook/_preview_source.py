@@ -134,10 +134,11 @@ def raw_column(column: Any) -> Any:
     >>> lt[0], raw_column(lt)[0]
     (<tnsr[4]>, <tnsr[1x2x2]>)
     """
-    from jupytorch.lazy.descriptor import DataDescriptor
+    from jupytorch.lazy.descriptor import DataDescriptor, PreprocGraph
 
     dd = column.descriptor
-    base = DataDescriptor(dd.dataset, dd.dataset_shapes, dd.input_key, dataset_hash=dd.dataset_hash)
+    graph = PreprocGraph(dd.input_key, dd.dataset_shapes[dd.input_key])  # no steps; the fields were checked already
+    base = DataDescriptor(dd.dataset, dd.dataset_shapes, dd.input_key, graph, dataset_hash=dd.dataset_hash)
     return type(column)(column.ids.copy(), base)
 
 

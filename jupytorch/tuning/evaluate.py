@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from jupytorch.core import progress
+from jupytorch.core.engine import worker_died
 from jupytorch.core.paramset import SEP
 from jupytorch.core.resample import (
     Outcome,
@@ -25,14 +26,16 @@ from jupytorch.core.resample import (
 )
 from jupytorch.tuning.space import aggregate_internal
 
-__all__ = ["PruningReporter", "TrialResult", "evaluate_batch"]
+__all__ = ["INTERRUPTED_NOTE", "PruningReporter", "TrialResult", "evaluate_batch"]
+
+INTERRUPTED_NOTE = "interrupted by the user (Ctrl-C or Stop), not scored"
 
 
 @dataclasses.dataclass
 class TrialResult:
     """What evaluating one configuration gives: scores, or why there are none."""
 
-    state: str  # "COMPLETE", "PRUNED" or "FAIL"
+    state: str  # "COMPLETE", "PRUNED", "FAIL" or "INTERRUPTED" (Ctrl-C or Stop in its training; told as FAIL)
     scores: dict[str, float] = dataclasses.field(default_factory=dict)
     internal_tuned_values: dict[str, Any] = dataclasses.field(default_factory=dict)
     runtime: float = 0.0
@@ -45,6 +48,7 @@ class TrialResult:
         return {
             "scores": self.scores, "internal": self.internal_tuned_values, "runtime": self.runtime,
             "errors": self.errors, "warnings": self.warnings, "last_epoch": self.last_epoch,
+            "interrupted": self.state == "INTERRUPTED",
         }
 
 
@@ -122,6 +126,9 @@ def _summarise(setup: Any, learner: Any, outcomes: Sequence[Outcome], runtime: f
         if outcome.error is not None:
             result.state = "PRUNED" if isinstance(outcome.error, optuna.TrialPruned) else "FAIL"
             result.errors.append(f"{type(outcome.error).__name__}: {outcome.error}")
+        elif outcome.interrupted:  # half-trained: its scores say nothing about the configuration
+            result.state = "INTERRUPTED"
+            result.errors.append(f"{INTERRUPTED_NOTE} (training of resampling iteration {outcome.iteration})")
     if result.state != "COMPLETE":
         return result
     rr = ResampleResult(setup.task, learner, setup.resampling, list(outcomes))
@@ -158,12 +165,19 @@ def evaluate_batch(setup: Any, batch: Sequence[tuple[Any, dict[str, Any]]], n_jo
     """
     if pruning or n_jobs in (None, 1) or len(batch) * setup.resampling.iters == 1:
         return [_evaluate_here(setup, trial, config, pruning) for trial, config in batch]
-    from joblib import Parallel, delayed
+    from joblib import Parallel, delayed, effective_n_jobs
 
     calls = {trial.number: _calls(setup, trial.number, config) for trial, config in batch}
     start = time.perf_counter()
     flat = [call for group in calls.values() for call in group]
-    outcomes = Parallel(n_jobs=n_jobs)(delayed(run_iteration)(*call) for call in flat)
+    try:
+        outcomes = Parallel(n_jobs=n_jobs)(delayed(run_iteration)(*call) for call in flat)
+    except Exception as error:  # a worker process died: the batch's results are lost, tuning goes on
+        died = worker_died(error, flat, [], effective_n_jobs(n_jobs))
+        if died is None:
+            raise
+        note = f"{type(died).__name__}: {died} (trials {[t.number for t, _ in batch]} ran together; none has a result)"
+        return [TrialResult("FAIL", errors=[note]) for _ in batch]
     runtime = (time.perf_counter() - start) / max(len(batch), 1)
     by_trial: dict[int, list[Outcome]] = {}
     for outcome in outcomes:
@@ -184,7 +198,7 @@ def _evaluate_here(setup: Any, trial: Any, config: dict[str, Any], pruning: bool
             else:
                 outcome = run_iteration(*call)
             outcomes.append(outcome)
-            if outcome.error is not None:
+            if outcome.error is not None or outcome.interrupted:  # Ctrl-C or Stop: no further iteration
                 break
     except Exception as error:  # noqa: BLE001 - never lose the tuning for one trial
         outcomes.append(Outcome(key=trial.number, iteration=len(outcomes), error=error, traceback=traceback.format_exc()))

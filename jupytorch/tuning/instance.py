@@ -21,7 +21,7 @@ from jupytorch.tuning.space import sibling
 __all__ = ["TuningInstance"]
 
 RECORD = "jupytorch"  # the trial's user attribute holding jupytorch's record
-STATES = ("COMPLETE", "PRUNED", "FAIL", "RUNNING", "WAITING")
+STATES = ("COMPLETE", "PRUNED", "FAIL", "INTERRUPTED", "RUNNING", "WAITING")
 
 
 class TuningInstance:
@@ -35,6 +35,13 @@ class TuningInstance:
     tuner, terminator
     study : optuna.Study
     seed : int, optional
+
+    Attributes
+    ----------
+    stopped : bool
+        True when a Ctrl-C (or a progress view's Stop) ended the run before its terminator did;
+        the finished trials are kept and the interrupted one has the state ``INTERRUPTED`` in
+        :attr:`archive` (in the study: FAIL, with ``interrupted`` in its record).
 
     Examples
     --------
@@ -57,6 +64,7 @@ class TuningInstance:
         self.terminator = terminator
         self.study = study
         self.seed = seed
+        self.stopped = False
 
     # -- reading the study --------------------------------------------------------------------------
     @property
@@ -89,7 +97,8 @@ class TuningInstance:
         rows = []
         for t in self.study.get_trials(deepcopy=False):
             attrs = t.user_attrs.get(RECORD) or {}
-            row: dict[str, Any] = {"number": t.number, "state": t.state.name}
+            state = "INTERRUPTED" if attrs.get("interrupted") and t.state.name == "FAIL" else t.state.name
+            row: dict[str, Any] = {"number": t.number, "state": state}
             row.update(self.config_of(t))
             scores = attrs.get("scores") or {}
             for m in self.measures:
@@ -194,6 +203,8 @@ class TuningInstance:
             f"* Tuner: {self.tuner.id}; measures: {', '.join(m.id for m in self.measures)}",
             f"* Trials: {len(archive)} ({states}); study {self.study.study_name!r}",
         ]
+        if self.stopped:
+            lines.append("* Stopped by the user (Ctrl-C or Stop) before the terminator: the finished trials are kept")
         try:
             best = self._result_trial()
             config = ", ".join(f"{k}={v!r}" for k, v in self.config_of(best).items())

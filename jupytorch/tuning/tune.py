@@ -2,8 +2,10 @@
 
 The loop asks the study for ``tuner.batch_size`` trials, samples their configurations from the
 search space, evaluates them (``jupytorch.tuning.evaluate``) and tells the study the scores. A
-trial that raises is told as FAIL with its error and tuning goes on; Ctrl-C (or a progress view's
-Stop) ends tuning cleanly, keeping every finished trial.
+trial that raises is told as FAIL with its error and tuning goes on. A first Ctrl-C (or a progress
+view's Stop) ends tuning cleanly: every finished trial is kept, the interrupted one is told as
+FAIL with ``interrupted`` in its record (the archive shows it as INTERRUPTED), and
+``ti.stopped`` is True. A second Ctrl-C raises ``KeyboardInterrupt`` with ``partial_result``.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from jupytorch.core import progress
-from jupytorch.core.exceptions import InvalidParameterError
+from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning
 from jupytorch.core.measure import as_measures
 from jupytorch.core.resample import _check_args, prepare_resampling
-from jupytorch.tuning.evaluate import evaluate_batch
+from jupytorch.tuning.evaluate import INTERRUPTED_NOTE, evaluate_batch
 from jupytorch.tuning.instance import RECORD, TuningInstance
 from jupytorch.tuning.space import SearchSpace, sibling
 from jupytorch.tuning.terminators import as_terminator
@@ -278,8 +280,21 @@ def run_tuning(ti: TuningInstance, n_jobs: int | None = 1, pruning: bool = False
                 best = _best_value(ti)
                 progress.emit("tune", "advance", total=total, completed=ti.n_trials_started(), best=best, **info)
                 stopped = stopped or progress.should_stop()
+        except KeyboardInterrupt as error:  # the second Ctrl-C: what finished is in the study
+            ti.stopped = True
+            error.partial_result = ti  # type: ignore[attr-defined]
+            raise
         finally:
             progress.emit("tune", "end", total=total, completed=ti.n_trials_started(), **info)
+        ti.stopped = stopped
+        if stopped and not progress.stop_is_shown():
+            warnings.warn(
+                f"tune() of learner {ti.learner.id!r} on task {ti.task.id!r} was stopped (Ctrl-C or Stop); the "
+                f"{int((ti.archive['state'] != 'INTERRUPTED').sum())} finished trials are kept, the interrupted one is "
+                "marked INTERRUPTED in ti.archive (ti.stopped is True).",
+                JupytorchWarning,
+                stacklevel=3,
+            )
     return ti
 
 
@@ -291,7 +306,13 @@ def _best_value(ti: TuningInstance) -> float | None:
 
 
 def _run_batch(ti: TuningInstance, setup: Setup, batch: list[tuple[Any, dict[str, Any]]], n_jobs: int | None, pruning: bool) -> bool:
-    """Evaluate and tell one batch; return True when tuning must stop (Ctrl-C)."""
+    """Evaluate and tell one batch; return True when tuning must stop (Ctrl-C or Stop).
+
+    A first Ctrl-C is taken by the training it hits (which stops cleanly and makes its trial
+    INTERRUPTED) or, outside a training, arrives here as ``KeyboardInterrupt``; either way the
+    batch's unfinished trials are told as interrupted and tuning stops. A ``KeyboardInterrupt``
+    after a first Ctrl-C is the second one: the trials are told, then it is raised.
+    """
     from optuna.trial import TrialState
 
     study = ti.study
@@ -306,12 +327,16 @@ def _run_batch(ti: TuningInstance, setup: Setup, batch: list[tuple[Any, dict[str
             else:
                 study.tell(trial, state=TrialState.PRUNED if result.state == "PRUNED" else TrialState.FAIL)
             told.add(trial.number)
-        return False
+        return any(result.state == "INTERRUPTED" for result in results)
     except KeyboardInterrupt:
+        second = progress.should_stop()  # a first Ctrl-C (or Stop) was already taken
         for trial, _ in batch:
             if trial.number not in told:
-                trial.set_user_attr(RECORD, {"errors": ["KeyboardInterrupt: tuning was interrupted"]})
+                trial.set_user_attr(RECORD, {"errors": [f"KeyboardInterrupt: {INTERRUPTED_NOTE}"], "interrupted": True})
                 study.tell(trial, state=TrialState.FAIL)
+        if second:
+            raise
+        progress.interrupt()  # the next Ctrl-C is the second one
         return True
 
 

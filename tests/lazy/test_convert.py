@@ -87,8 +87,20 @@ def test_from_dataset_with_dict_rows():
     assert torch.equal(materialize(lt[1:3], rbind=True), ds.x[1:3])
     given = as_lazy_tensor(ds, {"image": (None, 3, 6, 6), "meta": (None, 1)}, input_key="meta")
     assert materialize(given, rbind=True).flatten().tolist() == [0.0, 1.0, 2.0, 3.0]
-    with pytest.raises(JupytorchError, match="no field"):
+    with pytest.raises(JupytorchError, match=r"declares the field\(s\) \['pixels'\].*have the fields \['image', 'meta'\]"):
         as_lazy_tensor(ds, {"pixels": None})
+
+
+def test_declared_fields_the_rows_lack_fail_at_creation_naming_both():
+    ds = DictDataset(4)  # rows: {"image": ..., "meta": ...}
+    with pytest.raises(InvalidParameterError) as caught:  # shapes given in full: row 0 is read to check the keys
+        as_lazy_tensor(ds, {"images": (None, 3, 6, 6)})
+    message = str(caught.value)
+    assert "['images']" in message and "['image', 'meta']" in message and "did you mean 'image'?" in message
+    with pytest.raises(InvalidParameterError, match=r"\['label'\].*\['image', 'meta'\]"):
+        DataDescriptor(ds, {"image": (None, 3, 6, 6), "label": (None,)}, input_key="image")
+    with pytest.raises(InvalidParameterError, match=r"\['y'\].*TensorDictDataset.*\['x'\]"):
+        DataDescriptor({"x": torch.zeros(3, 2)}, {"x": (None, 2), "y": (None,)}, input_key="x")
 
 
 def test_from_descriptor_and_lazy_tensor():

@@ -100,8 +100,9 @@ def test_batch_getter_called_once_per_call_with_all_ids():
 def test_getitems_protocol_is_used():
     ds = GetItemsDataset(7)
     lt = as_lazy_tensor(ds, {"x": (None, 3)})
+    assert ds.batches == 1  # row 0: do the rows have the declared fields?
     out = materialize(lt, rbind=True)
-    assert ds.batches == 1 and torch.equal(out, ds.x)
+    assert ds.batches == 2 and torch.equal(out, ds.x)
 
 
 def test_per_item_fallback_and_varying_shapes():

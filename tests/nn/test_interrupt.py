@@ -78,3 +78,26 @@ def test_ctrl_c_in_resample_stops_the_run_and_keeps_the_finished_iterations():
     assert done.returncode == 0, done.stderr
     assert "RESULT True 1 [0]" in done.stdout  # the half-trained second fold is not counted
     assert "AGAIN False 3" in done.stdout  # the next run starts afresh
+
+
+def test_checkpoint_of_an_interrupted_epoch_is_partial_and_resume_continues_from_the_last_complete_one(tmp_path):
+    done = _run(f"""
+        import torch
+        folder = {str(tmp_path / "ckpt")!r}
+        def learner(*callbacks, **values):
+            return lrn("classif.mlp", epochs=5, batch_size=8, seed=1, callbacks=[*callbacks, jt.t_clbk("history")], **values)
+        full = learner().train(tsk("iris"))
+        cut = learner(ctrl_c_at(3), jt.t_clbk("checkpoint", path=folder)).train(tsk("iris"))
+        print("CUT", cut.model.interrupted, cut.model.epochs, sorted(os.listdir(folder)))
+        resumed = learner(jt.t_clbk("checkpoint", path=folder), resume=True).train(tsk("iris"))
+        same = all(torch.equal(v, resumed.model.network.state_dict()[k]) for k, v in full.model.network.state_dict().items())
+        print("RESUMED", resumed.model.callbacks["history"]["epoch"].tolist(), same, sorted(os.listdir(folder)))
+    """)
+    assert done.returncode == 0, done.stderr
+    files = ["network{0}.pt", "optimizer{0}.pt", "state{0}.pt"]
+    cut = sorted([f.format(1) for f in files] + [f.format(2) for f in files] + [f.format("3_partial") for f in files])
+    assert f"CUT True 3 {cut}" in done.stdout  # epoch 3 was cut after its second batch: saved, but as partial
+    # resume continues after epoch 2 (not the cut epoch 3) and ends bit-identical to the uninterrupted run;
+    # the complete epoch 3 replaces the partial one
+    complete = sorted(f.format(n) for n in range(1, 6) for f in files)
+    assert f"RESUMED [1, 2, 3, 4, 5] True {complete}" in done.stdout

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 
 import pytest
 
 import jupytorch as jt
 from jupytorch import to_tune
-from jupytorch.core.exceptions import InvalidParameterError
+from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning
 
 from .conftest import mlp
 
@@ -38,11 +41,55 @@ def test_raising_trial_is_fail_and_tuning_goes_on(task, shift):
 
 def test_keyboard_interrupt_ends_tuning_with_the_archive_so_far(task, shift):
     shift.param_set.set_values(interrupt=to_tune([False, False, True]))
-    ti = jt.tune(jt.tnr("grid_search", seed=0), task, shift, jt.rsmp("holdout"), jt.msr("regr.rmse"), seed=1,
-                 term_evals=50)
+    with pytest.warns(JupytorchWarning, match="was stopped .*finished trials are kept"):
+        ti = jt.tune(jt.tnr("grid_search", seed=0), task, shift, jt.rsmp("holdout"), jt.msr("regr.rmse"), seed=1,
+                     term_evals=50)
     states = ti.archive["state"].tolist()
-    assert states[-1] == "FAIL" and "interrupted" in ti.archive["error"].iloc[-1]
+    assert states[-1] == "INTERRUPTED" and "interrupted by the user" in ti.archive["error"].iloc[-1]
+    assert ti.study.trials[-1].state.name == "FAIL"  # Optuna's state; the record says why
     assert all(s == "COMPLETE" for s in states[:-1])
+    assert ti.stopped and "Stopped by the user" in repr(ti)
+
+
+_CTRL_C_IN_TUNE = """
+import os, signal, warnings
+import jupytorch as jt
+from jupytorch import lrn, rsmp, to_tune, tsk
+
+jt.set_progress_view("none")
+warnings.simplefilter("ignore")
+trainings = [0]
+
+def on_begin(cb):
+    trainings[0] += 1
+
+def send(cb):  # Ctrl-C in the second trial's training (holdout: one training per trial)
+    if trainings[0] == 2 and cb.ctx.epoch == 2 and cb.ctx.step == 1:
+        for _ in range(TIMES):
+            os.kill(os.getpid(), signal.SIGINT)
+
+learner = lrn("classif.mlp", epochs=4, batch_size=16, seed=1, opt__lr=to_tune(1e-3, 1e-1, logscale=True),
+              callbacks=jt.torch_callback("ctrl_c", on_begin=on_begin, on_batch_end=send))
+try:
+    ti = jt.tune(jt.tnr("random_search", seed=1), tsk("iris"), learner, rsmp("holdout"), term_evals=5, seed=1)
+except KeyboardInterrupt as error:
+    ti = error.partial_result
+    print("RAISED")
+print("RESULT", ti.stopped, ti.archive["state"].tolist(), trainings[0])
+print("REPR", repr(ti).splitlines()[-2:])
+"""
+
+
+@pytest.mark.parametrize("times", [1, 2])
+def test_real_ctrl_c_stops_tuning_flagged_and_a_second_one_raises(times):
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-c", _CTRL_C_IN_TUNE.replace("TIMES", str(times))], capture_output=True,
+                          text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr
+    # the first trial is kept, the interrupted one is INTERRUPTED (not scored), no trial starts after it
+    assert "RESULT True ['COMPLETE', 'INTERRUPTED'] 2" in done.stdout, done.stdout
+    assert "Stopped by the user" in done.stdout
+    assert ("RAISED" in done.stdout) == (times == 2)
 
 
 def test_no_completed_trial_says_where_to_look(task, shift):
@@ -149,3 +196,46 @@ def test_text_view_shows_one_line_for_trials_with_the_best(task, shift):
         jt.tune(jt.tnr("random_search", seed=1), task, shift, jt.rsmp("holdout"), jt.msr("regr.rmse"), term_evals=2)
     view.close()
     assert "trials" in stream.getvalue() and "best=" in stream.getvalue()
+
+
+_DEATH_IN_TUNE = """
+import os, signal
+import numpy as np
+import jupytorch as jt
+from jupytorch.core.learner import Learner
+from jupytorch.core.paramset import ParamLgl, ParamSet
+
+class Dies(Learner):
+    def __init__(self):
+        super().__init__("regr.dies", "regr", param_set=ParamSet({"die": ParamLgl(default=False, tags={"train"})}))
+
+    def _train(self, task, param_values):
+        if param_values.get("die"):
+            os.kill(os.getpid(), signal.SIGKILL)
+        return float(np.mean(task.truth()))
+
+    def _predict(self, task, param_values):
+        return {"response": np.full(task.nrow, self.model)}
+
+if __name__ == "__main__":
+    jt.set_progress_view("none")
+    learner = Dies()
+    learner.param_set.set_values(die=jt.to_tune([True, False]))
+    ti = jt.tune(jt.tnr("grid_search"), jt.tsk("mtcars"), learner, jt.rsmp("cv", folds=2), term_evals=2, n_jobs=2,
+                 seed=1)
+    archive = ti.archive.set_index("die")
+    print("DIE", archive.loc[True, "state"], "|", archive.loc[True, "error"])
+    print("LIVE", archive.loc[False, "state"])
+"""
+
+
+def test_a_worker_dying_in_a_trial_fails_that_trial_and_tuning_goes_on(tmp_path):
+    script = tmp_path / "dies.py"
+    script.write_text(_DEATH_IN_TUNE)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, env=env,
+                          cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "DIE FAIL | WorkerDiedError: A worker process died" in done.stdout, done.stdout
+    assert "of learner 'regr.dies' on task 'mtcars'" in done.stdout
+    assert "LIVE COMPLETE" in done.stdout

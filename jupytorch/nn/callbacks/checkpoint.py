@@ -5,10 +5,17 @@ Every ``freq`` epochs (and after the last one) the folder gets ``network<epoch>.
 the random-number states and the other callbacks' states, as plain data). All three load with
 ``torch.load(..., weights_only=True)``. A learner with ``resume=<folder>`` (or ``resume=True``
 with a checkpoint callback) continues from the latest checkpoint.
+
+An epoch cut short (Stop, Ctrl-C, ``ctx.terminate`` set in the middle of it) is saved as
+``network<epoch>_partial.pt``, ``optimizer<epoch>_partial.pt`` and ``state<epoch>_partial.pt``
+(its state says ``complete: False``), to look at; ``resume`` never takes it for a finished epoch
+and continues from the last complete one. Each file is written under a temporary name and then
+renamed, so a process killed while writing leaves no half-written checkpoint either.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, ClassVar
@@ -64,12 +71,14 @@ class CallbackCheckpoint(Callback):
             self.save(self.ctx.epoch)
 
     def save(self, epoch: int) -> None:
-        """Write the three checkpoint files of ``epoch``."""
+        """Write the three checkpoint files of ``epoch`` (with the suffix ``_partial`` for an epoch cut short)."""
         ctx = self.ctx
         folder = Path(self.path)
         folder.mkdir(parents=True, exist_ok=True)
-        torch.save(ctx.network.state_dict(), folder / f"network{epoch}.pt")
-        torch.save(ctx.optimizer.state_dict(), folder / f"optimizer{epoch}.pt")
+        complete = bool(ctx.epoch_complete)
+        suffix = "" if complete else PARTIAL
+        _save(ctx.network.state_dict(), folder / f"network{epoch}{suffix}.pt")
+        _save(ctx.optimizer.state_dict(), folder / f"optimizer{epoch}{suffix}.pt")
         callbacks = {}
         for cb_id, cb in ctx.callbacks.items():
             if cb is self:
@@ -78,17 +87,38 @@ class CallbackCheckpoint(Callback):
                 callbacks[cb_id] = to_safe(cb.state_dict(), f"state of callback {cb_id!r}")
             except NotSafeError:
                 callbacks[cb_id] = None  # not plain data: this callback starts afresh on resume
-        state = {"epoch": epoch, "global_step": ctx.global_step, "seed": ctx.seed, "callbacks": callbacks,
-                 "trainer": to_safe(ctx.trainer.extra_state(), "trainer state")}
-        torch.save(state, folder / f"state{epoch}.pt")
+        state = {"epoch": epoch, "complete": complete, "step": ctx.step, "global_step": ctx.global_step,
+                 "seed": ctx.seed, "callbacks": callbacks, "trainer": to_safe(ctx.trainer.extra_state(), "trainer state")}
+        _save(state, folder / f"state{epoch}{suffix}.pt")  # last: its presence means the other two are whole
+        if complete:  # a partial checkpoint of this epoch (from an earlier, interrupted run) is outdated now
+            for kind in ("network", "optimizer", "state"):
+                (folder / f"{kind}{epoch}{PARTIAL}.pt").unlink(missing_ok=True)
         self._saved = epoch
 
     def state_dict(self) -> dict[str, Any]:
         return {"path": str(self.path), "last_saved": self._saved}
 
 
+PARTIAL = "_partial"  # file-name suffix of the checkpoint of an epoch cut short
+
+
+def _save(obj: Any, path: Path) -> None:
+    """``torch.save`` under a temporary name, then rename: ``path`` is either whole or absent."""
+    temporary = path.with_name(path.name + ".tmp")
+    torch.save(obj, temporary)
+    os.replace(temporary, path)
+
+
 def latest_checkpoint(folder: str | Path) -> int | None:
-    """The highest epoch with all three checkpoint files in ``folder``, or None."""
+    """The highest epoch with all three checkpoint files in ``folder``, or None.
+
+    Partial checkpoints (``network<n>_partial.pt``, of an epoch cut short) do not count.
+
+    Examples
+    --------
+    >>> latest_checkpoint("no-such-folder") is None
+    True
+    """
     folder = Path(folder)
     if not folder.is_dir():
         return None
@@ -121,4 +151,9 @@ def load_checkpoint(folder: str | Path, epoch: int | None = None, learner_id: st
         raise InvalidParameterError(
             f"Learner {learner_id!r}: cannot read the checkpoint of epoch {epoch} in {str(folder)!r}: {error}"
         ) from error
+    if state.get("complete") is False:  # renamed by hand: never continue from the middle of an epoch
+        raise InvalidParameterError(
+            f"Learner {learner_id!r}: the checkpoint of epoch {epoch} in {str(folder)!r} was written by an epoch cut "
+            f"short (after batch {state.get('step')}); resume continues only from a complete epoch."
+        )
     return {"epoch": epoch, "network": network, "optimizer": optimizer, **state}

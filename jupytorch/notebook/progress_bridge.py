@@ -165,7 +165,9 @@ class TuningDashboardView:
 
     Trial events refresh the dashboard (throttled by its ``interval``); the trainings inside the
     trials go to the one training monitor under it; its Stop button ends tuning after the running
-    trial (the tuner asks :meth:`should_stop`), keeping the study.
+    trial (the tuner asks :meth:`should_stop`), keeping the study. The running trial's training
+    is not cut short by it (that would record a half-trained model's score as a complete trial);
+    the monitor's own Stop button does that.
 
     Examples
     --------
@@ -184,6 +186,7 @@ class TuningDashboardView:
         from jupytorch.notebook._tuning_dashboard import TuningDashboard
 
         self.dashboard = TuningDashboard(subject)
+        self._trainings_running = 0  # trainings begun and not ended: a trial is inside one
         self._trainings = self.dashboard.listen()
         self._trainings.__enter__()  # the trials' trainings report to the dashboard's monitor
         if display:
@@ -193,12 +196,19 @@ class TuningDashboardView:
 
     def on_event(self, event: dict[str, Any]) -> None:
         """Refresh the dashboard when a trial ends (every trial at the end of tuning)."""
-        if event["level"] == "tune":
+        if event["level"] == "tune":  # between trials: no training runs
+            self._trainings_running = 0
             self.dashboard.refresh(force=event["stage"] == "end")
+        elif event["level"] == "train" and event["stage"] == "begin":
+            self._trainings_running += 1
+        elif event["level"] == "train" and event["stage"] == "end":
+            self._trainings_running = max(0, self._trainings_running - 1)
 
     def should_stop(self) -> bool:
-        """Whether Stop was pressed in the dashboard."""
-        return self.dashboard.should_stop()
+        """Whether Stop was pressed in the dashboard; False while a trial's training runs, so that
+        the trial ends whole and tuning stops after it.
+        """
+        return self.dashboard.should_stop() and not self._trainings_running
 
     def close(self) -> None:
         """Leave the trainings' monitor; the dashboard stays on screen with the final study."""

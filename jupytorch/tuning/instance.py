@@ -36,6 +36,12 @@ class TuningInstance:
     study : optuna.Study
     seed : int, optional
 
+    Attributes
+    ----------
+    stopped : bool
+        True when the last run ended early on request (a Stop button or Ctrl-C); the trials that
+        finished are kept in the study.
+
     Examples
     --------
     >>> import jupytorch as jt
@@ -57,6 +63,7 @@ class TuningInstance:
         self.terminator = terminator
         self.study = study
         self.seed = seed
+        self.stopped = False
 
     # -- reading the study --------------------------------------------------------------------------
     @property

@@ -261,6 +261,7 @@ def run_tuning(ti: TuningInstance, n_jobs: int | None = 1, pruning: bool = False
     ti.terminator.start()
     total = getattr(ti.terminator, "n_evals", None)
     info = {"task_id": ti.task.id, "learner_id": ti.learner.id, "tuner": ti.tuner.id}
+    ti.stopped = False
     with progress.auto_view(subject=ti):  # in a notebook: the tuning dashboard
         progress.emit("tune", "begin", total=total, completed=ti.n_trials_started(), **info)
         stopped = False
@@ -278,6 +279,7 @@ def run_tuning(ti: TuningInstance, n_jobs: int | None = 1, pruning: bool = False
                 best = _best_value(ti)
                 progress.emit("tune", "advance", total=total, completed=ti.n_trials_started(), best=best, **info)
                 stopped = stopped or progress.should_stop()
+                ti.stopped = stopped
         finally:
             progress.emit("tune", "end", total=total, completed=ti.n_trials_started(), **info)
     return ti

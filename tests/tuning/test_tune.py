@@ -43,6 +43,31 @@ def test_keyboard_interrupt_ends_tuning_with_the_archive_so_far(task, shift):
     states = ti.archive["state"].tolist()
     assert states[-1] == "FAIL" and "interrupted" in ti.archive["error"].iloc[-1]
     assert all(s == "COMPLETE" for s in states[:-1])
+    assert ti.stopped
+
+
+def test_a_stop_request_ends_tuning_after_the_trial_and_flags_the_instance(task, shift):
+    from jupytorch.core import progress
+
+    class StopAfterTwoTrials:
+        def __init__(self):
+            self.trials = 0
+
+        def on_event(self, event):
+            if event["level"] == "tune" and event["stage"] == "advance":
+                self.trials = event["completed"]
+
+        def should_stop(self):
+            return self.trials >= 2
+
+    shift.param_set.set_values(shift=to_tune(-2, 2))
+    with progress.listen(StopAfterTwoTrials()):
+        ti = jt.tune(jt.tnr("random_search", seed=1), task, shift, jt.rsmp("holdout"), jt.msr("regr.rmse"),
+                     term_evals=6, seed=1)
+    assert ti.stopped and ti.archive["state"].tolist() == ["COMPLETE", "COMPLETE"]
+    ti = jt.tune(jt.tnr("random_search", seed=1), task, shift, jt.rsmp("holdout"), jt.msr("regr.rmse"),
+                 term_evals=2, seed=1)
+    assert not ti.stopped and len(ti.archive) == 2
 
 
 def test_no_completed_trial_says_where_to_look(task, shift):

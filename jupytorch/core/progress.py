@@ -90,7 +90,8 @@ def learner_name(learner_id: str) -> Iterator[None]:
     """Name trainings inside this block after the learner the user trains (a GraphLearner's id).
 
     A torch model inside a GraphLearner reports as ``classif.torch_model``; inside this block its
-    ``train`` events carry ``learner_id=<the outermost name>`` (and the inner id as ``model_id``).
+    ``train`` events (and the ``tune`` events of tuning it) carry ``learner_id=<the outermost name>``
+    (and the inner id as ``model_id``).
 
     Examples
     --------
@@ -114,7 +115,7 @@ def emit(level: str, stage: str, total: int | None = None, completed: int = 0, *
     """Send an event to every listener."""
     if not _listeners:
         return
-    if _names and level == "train" and "learner_id" in info and info["learner_id"] != _names[0]:
+    if _names and level in ("train", "tune") and "learner_id" in info and info["learner_id"] != _names[0]:
         info = {**info, "learner_id": _names[0], "model_id": info["learner_id"]}
     event = {"level": level, "stage": stage, "total": total, "completed": completed, "info": info}
     for listener in list(_listeners):

@@ -74,6 +74,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from jupytorch.core.progress_text import TextProgress
+from jupytorch.notebook._study_summary import source_labels
 from jupytorch.notebook._ui_poll import in_kernel
 
 __all__ = ["TuningDashboardView", "WidgetProgress", "progress_view", "auto_progress_view", "in_kernel"]
@@ -185,6 +186,7 @@ class TuningDashboardView:
     def __init__(self, subject: Any, *, display: bool = True):
         from jupytorch.notebook._tuning_dashboard import TuningDashboard
 
+        self.subject = subject
         self.dashboard = TuningDashboard(subject)
         self._trainings_running = 0  # trainings begun and not ended: a trial is inside one
         self._trainings = self.dashboard.listen()
@@ -198,7 +200,9 @@ class TuningDashboardView:
         """Refresh the dashboard when a trial ends (every trial at the end of tuning)."""
         if event["level"] == "tune":  # between trials: no training runs
             self._trainings_running = 0
-            self.dashboard.refresh(force=event["stage"] == "end")
+            if event["stage"] == "begin":  # the learner as the user named it (a %%learner NAME)
+                self.dashboard.labels.update(source_labels(self.subject, event["info"].get("learner_id")))
+            self.dashboard.refresh(force=event["stage"] != "advance")
         elif event["level"] == "train" and event["stage"] == "begin":
             self._trainings_running += 1
         elif event["level"] == "train" and event["stage"] == "end":

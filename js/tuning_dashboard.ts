@@ -51,7 +51,7 @@ const TABS: Array<[string, string]> = [
 ];
 const W = 640;
 const H = 260;
-const M = { left: 56, right: 14, top: 16, bottom: 34 };
+const M = { left: 56, right: 14, top: 22, bottom: 34 };
 
 /** Running best of the first objective over complete trials, in trial order. */
 export function bestSoFar(trials: TrialRow[], direction: string): Array<[number, number]> {

@@ -188,7 +188,9 @@ def test_lab_monitor_stop_and_graph_view(lab, page, artifacts):
 
 # -- the %%learner magic end to end: a graph-built network, trained from a cell, stopped from the page --
 
-MAGIC_SETUP_CELL = '''\
+def _toy_task_cell(rows: int, features: int) -> str:
+    """A setup cell: ``%load_ext jupytorch`` and a binary task ``toy`` of random features."""
+    return f"""\
 %load_ext jupytorch
 import numpy as np
 import pandas as pd
@@ -197,11 +199,14 @@ import jupytorch as jt
 
 torch.set_num_threads(1)
 rng = np.random.default_rng(0)
-X = rng.normal(size=(20_000, 20)).astype("float32")
-toy = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])
+X = rng.normal(size=({rows}, {features})).astype("float32")
+toy = pd.DataFrame(X, columns=[f"x{{i}}" for i in range({features})])
 toy["y"] = pd.Categorical(np.where(X[:, :3].sum(1) > 0, "pos", "neg"))
 toy = jt.as_task_classif(toy, target="y", id="toy")
-'''
+"""
+
+
+MAGIC_SETUP_CELL = _toy_task_cell(20_000, 20)
 
 # 16 000 training rows in batches of 16: 1 000 batches, most of a second, per epoch; 100 epochs
 # would take more than a minute, so the Stop click lands in the middle of the run.
@@ -349,20 +354,7 @@ def test_lazy_preview_pages_and_compares_in_lab_and_notebook7(lab, page, artifac
 
 # -- %%learner --tune: the dashboard fills, Stop ends tuning after the running trial; lr_find's figure --
 
-TUNE_SETUP_CELL = """\
-%load_ext jupytorch
-import numpy as np
-import pandas as pd
-import torch
-import jupytorch as jt
-
-torch.set_num_threads(1)
-rng = np.random.default_rng(0)
-X = rng.normal(size=(8_000, 10)).astype("float32")
-toy = pd.DataFrame(X, columns=[f"x{i}" for i in range(10)])
-toy["y"] = pd.Categorical(np.where(X[:, :3].sum(1) > 0, "pos", "neg"))
-toy = jt.as_task_classif(toy, target="y", id="toy")
-"""
+TUNE_SETUP_CELL = _toy_task_cell(8_000, 10)
 
 # 5 600 training rows in batches of 16, 10 epochs: a trial takes a second or two, so six trials
 # run long enough for the Stop click to land while tuning is busy.

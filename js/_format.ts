@@ -2,9 +2,10 @@
 
 const DASH = "\u2014";
 
-/** A duration in seconds as "0.4s", "42s", "3:07" or "1:02:03"; a dash when unknown. */
+/** A duration in seconds as "16ms", "0.4s", "42s", "3:07" or "1:02:03"; a dash when unknown. */
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return DASH;
+  if (seconds < 0.0995) return `${Math.round(seconds * 1000)}ms`; // "0.0s" would say nothing
   if (seconds < 9.95) return `${seconds.toFixed(1)}s`;
   const total = Math.round(seconds);
   if (total < 60) return `${total}s`;

@@ -51,7 +51,7 @@ const TABS: Array<[string, string]> = [
 ];
 const W = 640;
 const H = 260;
-const M = { left: 56, right: 14, top: 16, bottom: 34 };
+const M = { left: 56, right: 14, top: 22, bottom: 34 };
 
 /** Running best of the first objective over complete trials, in trial order. */
 export function bestSoFar(trials: TrialRow[], direction: string): Array<[number, number]> {
@@ -91,9 +91,14 @@ export function sortKey(t: TrialRow, column: string): number | string {
 
 interface Axis { lo: number; hi: number; log: boolean; ticks: number[] }
 
-function axis(values: number[], log = false): Axis {
+/** An axis over ``values``; ``integer`` (trial numbers, steps) keeps whole-number ticks only. */
+function axis(values: number[], log = false, integer = false): Axis {
   const vs = log ? values.filter((v) => v > 0).map(Math.log10) : values;
-  const ticks = vs.length ? niceTicks(Math.min(...vs), Math.max(...vs), 4) : [0, 1];
+  let ticks = vs.length ? niceTicks(Math.min(...vs), Math.max(...vs), 4) : [0, 1];
+  if (integer) {
+    const whole = ticks.filter((t) => Number.isInteger(t));
+    ticks = whole.length >= 2 ? whole : [Math.floor(ticks[0]), Math.ceil(ticks[ticks.length - 1])];
+  }
   return { lo: Math.min(ticks[0], ...vs), hi: Math.max(ticks[ticks.length - 1], ...vs), log, ticks };
 }
 
@@ -180,7 +185,8 @@ function render({ model, el }: RenderProps<TuningDashboardModel>) {
     title.textContent = model.get("title") || "Tuning";
     const c = model.get("counts") ?? {};
     const parts = Object.entries(c).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
-    counts.textContent = `${(model.get("trials") ?? []).length} trials${parts.length ? ` (${parts.join(", ")})` : ""}` +
+    const n = (model.get("trials") ?? []).length;
+    counts.textContent = `${n} ${n === 1 ? "trial" : "trials"}${parts.length ? ` (${parts.join(", ")})` : ""}` +
       (model.get("updated") ? ` \u00b7 updated ${model.get("updated")}` : "");
     liveBox.checked = !!model.get("live");
     const requested = !!model.get("stop_requested");
@@ -222,7 +228,7 @@ function render({ model, el }: RenderProps<TuningDashboardModel>) {
     }
     const direction = (model.get("directions") ?? ["minimize"])[0];
     const ys = done.map((t) => t.values![0] as number);
-    const x = axis(trials.map((t) => t.number));
+    const x = axis(trials.map((t) => t.number), false, true);
     const { svg, px, py } = frame("objective by trial", "trial", metric(), x, axis(ys));
     for (const t of done) dot(svg, px(t.number), py(t.values![0] as number), "jt-td-dot", trialTip(t, metric()));
     const best = bestSoFar(trials, direction);
@@ -426,7 +432,7 @@ function render({ model, el }: RenderProps<TuningDashboardModel>) {
       return;
     }
     const all = trials.flatMap((t) => t.intermediate);
-    const { svg, px, py } = frame("intermediate values", "step", metric(), axis(all.map((p) => p[0])), axis(all.map((p) => p[1])));
+    const { svg, px, py } = frame("intermediate values", "step", metric(), axis(all.map((p) => p[0]), false, true), axis(all.map((p) => p[1])));
     for (const t of trials) {
       const d = t.intermediate.map(([x, y], i) => `${i ? "L" : "M"}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join("");
       const path = s("path", { class: `jt-td-iv jt-td-iv-${t.state === "pruned" ? "pruned" : "kept"}`, d });

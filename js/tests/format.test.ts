@@ -8,6 +8,9 @@ describe("formatDuration", () => {
   it("uses seconds, m:ss and h:mm:ss", () => {
     assert.equal(formatDuration(42.4), "42s");
     assert.equal(formatDuration(0.41), "0.4s");
+    assert.equal(formatDuration(0.0161), "16ms"); // short epochs: not "0.0s"
+    assert.equal(formatDuration(0), "0ms");
+    assert.equal(formatDuration(0.1), "0.1s");
     assert.equal(formatDuration(2.3), "2.3s");
     assert.equal(formatDuration(187), "3:07");
     assert.equal(formatDuration(3723), "1:02:03");

@@ -39,6 +39,7 @@ STAGES = ("begin", "advance", "end")
 
 _listeners: list[Any] = []
 _interrupted = False  # see interrupt()
+_depth = 0  # how many auto_view blocks are open: only the outermost one clears _interrupted
 
 
 class ProgressListener(Protocol):
@@ -90,7 +91,8 @@ def learner_name(learner_id: str) -> Iterator[None]:
     """Name trainings inside this block after the learner the user trains (a GraphLearner's id).
 
     A torch model inside a GraphLearner reports as ``classif.torch_model``; inside this block its
-    ``train`` events carry ``learner_id=<the outermost name>`` (and the inner id as ``model_id``).
+    ``train`` events (and the ``tune`` events of tuning it) carry ``learner_id=<the outermost name>``
+    (and the inner id as ``model_id``).
 
     Examples
     --------
@@ -114,7 +116,7 @@ def emit(level: str, stage: str, total: int | None = None, completed: int = 0, *
     """Send an event to every listener."""
     if not _listeners:
         return
-    if _names and level == "train" and "learner_id" in info and info["learner_id"] != _names[0]:
+    if _names and level in ("train", "tune") and "learner_id" in info and info["learner_id"] != _names[0]:
         info = {**info, "learner_id": _names[0], "model_id": info["learner_id"]}
     event = {"level": level, "stage": stage, "total": total, "completed": completed, "info": info}
     for listener in list(_listeners):
@@ -304,11 +306,22 @@ def auto_view(subject: Any = None) -> Iterator[Any]:
     True
     >>> _ = set_progress_view(old)
     """
+    global _interrupted, _depth
+    if _depth == 0:
+        _interrupted = False  # outermost work (with or without a listening view): an earlier Ctrl-C is done with
+    _depth += 1
+    try:
+        with _open_view(subject) as view:
+            yield view
+    finally:
+        _depth -= 1
+
+
+@contextlib.contextmanager
+def _open_view(subject: Any) -> Iterator[Any]:
     if _listeners:
         yield None
         return
-    global _interrupted
-    _interrupted = False  # outermost work: an earlier Ctrl-C is done with
     kind = progress_view_kind()
     view = None
     if kind != "none":

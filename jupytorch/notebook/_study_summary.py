@@ -3,7 +3,9 @@
 :func:`resolve_study` accepts an ``optuna.Study``, anything with a ``.study`` attribute (a tuning
 instance), or a storage URL with a study name. :func:`summarize` turns a study into JSON-ready
 dicts: one row per trial (state, values, parameters, duration, user attributes, intermediate
-values), the parameters with their kind, the Pareto-optimal trials and the best trial.
+values), the parameters with their kind, the Pareto-optimal trials and the best trial; jupytorch's
+own trial record shows as its readable parts (internally tuned values, the last error).
+:func:`source_labels` names a tuning instance's study after its learner, task and measures.
 :func:`param_importance` wraps Optuna's importance evaluator (fANOVA by default).
 """
 
@@ -14,9 +16,10 @@ from typing import Any
 
 from jupytorch.core.exceptions import InvalidParameterError
 
-__all__ = ["param_importance", "resolve_study", "summarize"]
+__all__ = ["param_importance", "resolve_study", "source_labels", "summarize"]
 
 MAX_STEPS = 200  # intermediate values kept per trial (evenly thinned beyond)
+RECORD = "jupytorch"  # the user attribute holding jupytorch's trial record (jupytorch.tuning.instance)
 
 
 def resolve_study(obj: Any, study_name: str | None = None) -> Any:
@@ -50,6 +53,45 @@ def resolve_study(obj: Any, study_name: str | None = None) -> Any:
         f"TuningDashboard: cannot show a {type(obj).__name__}; give an optuna.Study, a tuning instance (with .study) "
         "or a storage URL and study_name."
     )
+
+
+def source_labels(obj: Any, learner_name: str | None = None) -> dict[str, Any]:
+    """The title and objective names of a tuning instance's study; {} for anything else.
+
+    Parameters
+    ----------
+    obj : object
+        A tuning instance (with ``task``, ``learner`` and ``measures``), or anything else.
+    learner_name : str, optional
+        The name the user gave the learner (a ``%%learner`` NAME); default the learner's id.
+
+    Examples
+    --------
+    >>> import jupytorch as jt
+    >>> ti = jt.tune(jt.tnr("random_search", seed=1), jt.tsk("mtcars"), jt.lrn("regr.rpart", cp=jt.to_tune(0.01, 0.1)),
+    ...              jt.rsmp("holdout"), jt.msr("regr.rmse"), term_evals=1, seed=1)
+    >>> source_labels(ti)
+    {'title': 'Tuning regr.rpart on mtcars', 'metric_names': ['regr.rmse']}
+    """
+    task, learner, measures = (getattr(obj, name, None) for name in ("task", "learner", "measures"))
+    if task is None or learner is None or not measures:
+        return {}
+    return {"title": f"Tuning {learner_name or learner.id} on {task.id}", "metric_names": [str(m.id) for m in measures]}
+
+
+def _user_attrs(trial: Any) -> dict[str, Any]:
+    """A trial's user attributes; jupytorch's record as its parts worth a column (scores and runtime
+    are columns already): the internally tuned values and the last error.
+    """
+    attrs: dict[str, Any] = {}
+    for name, value in trial.user_attrs.items():
+        if name == RECORD and isinstance(value, dict):
+            attrs.update({str(k): _jsonable(v) for k, v in (value.get("internal") or {}).items()})
+            if value.get("errors"):
+                attrs["error"] = _jsonable(value["errors"][-1])
+        else:
+            attrs[name] = _jsonable(value)
+    return attrs
 
 
 def _number(value: Any) -> float | None:
@@ -92,7 +134,7 @@ def _trial_row(trial: Any) -> dict[str, Any]:
         "params": {name: _jsonable(v) for name, v in trial.params.items()},
         "duration_s": duration,
         "start": None if trial.datetime_start is None else trial.datetime_start.isoformat(timespec="seconds"),
-        "user_attrs": {name: _jsonable(v) for name, v in trial.user_attrs.items()},
+        "user_attrs": _user_attrs(trial),
         "intermediate": _thin(sorted(trial.intermediate_values.items())),
     }
 

@@ -22,7 +22,7 @@ import anywidget
 import traitlets
 
 from jupytorch.notebook._static import Bundle
-from jupytorch.notebook._study_summary import param_importance, resolve_study, summarize
+from jupytorch.notebook._study_summary import param_importance, resolve_study, source_labels, summarize
 from jupytorch.notebook._ui_poll import UiPoller
 
 __all__ = ["TuningDashboard"]
@@ -45,6 +45,8 @@ class TuningDashboard(anywidget.AnyWidget):
         Least seconds between two reads of the study (``refresh`` and live polling); at least 0.5.
     monitor : bool, default False
         Show the running trial's TrainingMonitor under the dashboard (set by :meth:`listen` too).
+    title : str, optional
+        The heading; default "Tuning <learner> on <task>" for a tuning instance, else "Study <name>".
 
     Examples
     --------
@@ -81,6 +83,11 @@ class TuningDashboard(anywidget.AnyWidget):
     def __init__(self, obj: Any, study_name: str | None = None, *, live: bool = False, interval: float = 2.0,
                  **kwargs: Any):
         self.study = resolve_study(obj, study_name)
+        #: what the study itself cannot say: title and objective names (see ``source_labels``)
+        self.labels = source_labels(obj)
+        title = kwargs.pop("title", None)
+        if title:
+            self.labels["title"] = str(title)
         self.interval = max(0.5, float(interval))
         self._last_read = -float("inf")
         self._importance_for = -1  # number of complete trials the importance was computed on
@@ -104,7 +111,7 @@ class TuningDashboard(anywidget.AnyWidget):
             return False
         with self._lock:
             self._last_read = now
-            data = summarize(self.study)
+            data = {**summarize(self.study), **self.labels}
             counts: dict[str, int] = {}
             for row in data["trials"]:
                 counts[row["state"]] = counts.get(row["state"], 0) + 1

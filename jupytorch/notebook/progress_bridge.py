@@ -74,6 +74,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from jupytorch.core.progress_text import TextProgress
+from jupytorch.notebook._study_summary import source_labels
 from jupytorch.notebook._ui_poll import in_kernel
 
 __all__ = ["TuningDashboardView", "WidgetProgress", "progress_view", "auto_progress_view", "in_kernel"]
@@ -165,7 +166,9 @@ class TuningDashboardView:
 
     Trial events refresh the dashboard (throttled by its ``interval``); the trainings inside the
     trials go to the one training monitor under it; its Stop button ends tuning after the running
-    trial (the tuner asks :meth:`should_stop`), keeping the study.
+    trial (the tuner asks :meth:`should_stop`), keeping the study. The running trial's training
+    is not cut short by it (that would record a half-trained model's score as a complete trial);
+    the monitor's own Stop button does that.
 
     Examples
     --------
@@ -183,7 +186,9 @@ class TuningDashboardView:
     def __init__(self, subject: Any, *, display: bool = True):
         from jupytorch.notebook._tuning_dashboard import TuningDashboard
 
+        self.subject = subject
         self.dashboard = TuningDashboard(subject)
+        self._trainings_running = 0  # trainings begun and not ended: a trial is inside one
         self._trainings = self.dashboard.listen()
         self._trainings.__enter__()  # the trials' trainings report to the dashboard's monitor
         if display:
@@ -193,12 +198,21 @@ class TuningDashboardView:
 
     def on_event(self, event: dict[str, Any]) -> None:
         """Refresh the dashboard when a trial ends (every trial at the end of tuning)."""
-        if event["level"] == "tune":
-            self.dashboard.refresh(force=event["stage"] == "end")
+        if event["level"] == "tune":  # between trials: no training runs
+            self._trainings_running = 0
+            if event["stage"] == "begin":  # the learner as the user named it (a %%learner NAME)
+                self.dashboard.labels.update(source_labels(self.subject, event["info"].get("learner_id")))
+            self.dashboard.refresh(force=event["stage"] != "advance")
+        elif event["level"] == "train" and event["stage"] == "begin":
+            self._trainings_running += 1
+        elif event["level"] == "train" and event["stage"] == "end":
+            self._trainings_running = max(0, self._trainings_running - 1)
 
     def should_stop(self) -> bool:
-        """Whether Stop was pressed in the dashboard."""
-        return self.dashboard.should_stop()
+        """Whether Stop was pressed in the dashboard; False while a trial's training runs, so that
+        the trial ends whole and tuning stops after it.
+        """
+        return self.dashboard.should_stop() and not self._trainings_running
 
     def close(self) -> None:
         """Leave the trainings' monitor; the dashboard stays on screen with the final study."""

@@ -263,6 +263,7 @@ def run_tuning(ti: TuningInstance, n_jobs: int | None = 1, pruning: bool = False
     ti.terminator.start()
     total = getattr(ti.terminator, "n_evals", None)
     info = {"task_id": ti.task.id, "learner_id": ti.learner.id, "tuner": ti.tuner.id}
+    ti.stopped = False
     with progress.auto_view(subject=ti):  # in a notebook: the tuning dashboard
         progress.emit("tune", "begin", total=total, completed=ti.n_trials_started(), **info)
         stopped = False
@@ -288,10 +289,14 @@ def run_tuning(ti: TuningInstance, n_jobs: int | None = 1, pruning: bool = False
             progress.emit("tune", "end", total=total, completed=ti.n_trials_started(), **info)
         ti.stopped = stopped
         if stopped and not progress.stop_is_shown():
+            states = ti.archive["state"] if len(ti.archive) else None
+            cut = 0 if states is None else int((states == "INTERRUPTED").sum())
+            finished = (0 if states is None else len(states)) - cut
             warnings.warn(
-                f"tune() of learner {ti.learner.id!r} on task {ti.task.id!r} was stopped (Ctrl-C or Stop); the "
-                f"{int((ti.archive['state'] != 'INTERRUPTED').sum())} finished trials are kept, the interrupted one is "
-                "marked INTERRUPTED in ti.archive (ti.stopped is True).",
+                f"tune() of learner {ti.learner.id!r} on task {ti.task.id!r} was stopped (Ctrl-C or Stop) after "
+                f"{finished} finished trial(s), which are kept"
+                + ("; the trial it cut short is marked INTERRUPTED in ti.archive" if cut else "")
+                + " (ti.stopped is True).",
                 JupytorchWarning,
                 stacklevel=3,
             )

@@ -51,10 +51,13 @@ def _build_lr_find_figure(info: LRFindInfo) -> Figure:
     figure.add_trace(go.Scatter(x=info.lr, y=info.smoothed, mode="lines", name="smoothed loss",
                                 line={"color": color(0), "width": 2.2},
                                 hovertemplate="lr %{x:.3g}<br>smoothed %{y:.4g}<extra></extra>"))
+    # labels above the curve, pointing away from each other: the smaller rate's to the left
+    order = sorted(info.suggestions.values())
     for k, (name, lr) in enumerate(info.suggestions.items()):
         y = float(np.interp(np.log10(lr), np.log10(info.lr), info.smoothed))
+        side = "top left" if lr == order[0] and len(order) > 1 else "top right"
         figure.add_trace(go.Scatter(x=[lr], y=[y], mode="markers+text", name=f"{name} {lr:.2g}",
-                                    text=[f"{name} {lr:.2g}"], textposition=("top left", "bottom right")[k % 2],
+                                    text=[f"{name} {lr:.2g}"], textposition=side,
                                     marker={"size": 11, "color": color(k + 1), "symbol": "circle"},
                                     hovertemplate=f"{name}: lr %{{x:.3g}}<extra></extra>"))
     finite = info.smoothed[np.isfinite(info.smoothed)]

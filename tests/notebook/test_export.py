@@ -75,8 +75,6 @@ def test_the_demo_notebook_runs_and_its_html_renders_without_a_kernel(page, arti
     expect(training.locator(".jt-chart")).to_have_count(2)  # loss and classif.acc
     expect(page.locator(".jt-monitor").first.locator(".jt-chart")).to_have_count(0)  # a benchmark has no curves
     expect(page.locator(".js-plotly-plot")).to_have_count(2, timeout=30_000)
-    expect(page.locator(".jt-lp .jt-lp-card")).to_have_count(16)
-    expect(page.locator(".jt-td .jt-td-dot")).to_have_count(15)
     graphs = page.locator(".jt-graph")
     expect(graphs).to_have_count(2)
     pipeline = graphs.first
@@ -88,5 +86,33 @@ def test_the_demo_notebook_runs_and_its_html_renders_without_a_kernel(page, arti
     expect(network.locator(".jt-node")).to_have_count(12)
     expect(network.locator('.jt-node[data-id="linear"] .jt-node-sub')).to_have_text(re.compile(r"layer · \d+ params"))
     page.screenshot(path=str(artifacts / "demo_static_html.png"), full_page=True)
+
+    # each of the four widget kinds renders with content, not only its element (a screenshot each)
+    kinds = {"graph_view": network, "training_monitor": training, "lazy_preview": page.locator(".jt-lp"),
+             "tuning_dashboard": page.locator(".jt-td")}
+    for kind, widget in kinds.items():
+        expect(widget).to_have_count(1)
+        box = widget.bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 150, (kind, box)
+    for line in ("train", "valid"):  # the curves are drawn: a line through the 20 epochs
+        path = training.locator(f".jt-chart-line.jt-{line}").first
+        assert path.get_attribute("d").count("L") == 19, line
+    expect(training.locator(".jt-epoch-table tr")).to_have_count(21)
+    preview = kinds["lazy_preview"]
+    expect(preview.locator(".jt-lp-card")).to_have_count(16)
+    expect(preview.locator(".jt-lp-info")).to_have_text("1,797 rows \u00b7 1x8x8")
+    expect(preview.locator(".jt-lp-label").first).to_have_text(re.compile(r"^\d$"))  # the digit under the image
+    drawn = preview.locator("img.jt-lp-img").evaluate_all("imgs => imgs.filter(i => i.complete && i.naturalWidth > 0).length")
+    assert drawn == 16  # every image decoded, none broken
+    dashboard = kinds["tuning_dashboard"]
+    expect(dashboard.locator(".jt-td-dot")).to_have_count(15)
+    expect(dashboard.locator(".jt-td-counts")).to_contain_text("15 trials (15 complete)")
+    expect(dashboard.locator(".jt-td-best")).to_have_text(re.compile(r"^best: trial \d+, value = [\d.]+; maxdepth=\d, minsplit=\d+$"))
+    expect(dashboard.locator(".jt-td-best-line")).to_have_count(1)
+    for kind, widget in kinds.items():
+        widget.scroll_into_view_if_needed()
+        widget.screenshot(path=str(artifacts / f"demo_{kind}.png"))
+    dashboard.locator('.jt-td-tab[data-tab="trials"]').click()  # the tabs work without a kernel too
+    expect(dashboard.locator(".jt-td-table tr")).to_have_count(16)
     assert problems == []
     assert remote == []  # the page asked no server for anything

@@ -188,7 +188,9 @@ def test_lab_monitor_stop_and_graph_view(lab, page, artifacts):
 
 # -- the %%learner magic end to end: a graph-built network, trained from a cell, stopped from the page --
 
-MAGIC_SETUP_CELL = '''\
+def _toy_task_cell(rows: int, features: int) -> str:
+    """A setup cell: ``%load_ext jupytorch`` and a binary task ``toy`` of random features."""
+    return f"""\
 %load_ext jupytorch
 import numpy as np
 import pandas as pd
@@ -197,11 +199,14 @@ import jupytorch as jt
 
 torch.set_num_threads(1)
 rng = np.random.default_rng(0)
-X = rng.normal(size=(20_000, 20)).astype("float32")
-toy = pd.DataFrame(X, columns=[f"x{i}" for i in range(20)])
+X = rng.normal(size=({rows}, {features})).astype("float32")
+toy = pd.DataFrame(X, columns=[f"x{{i}}" for i in range({features})])
 toy["y"] = pd.Categorical(np.where(X[:, :3].sum(1) > 0, "pos", "neg"))
 toy = jt.as_task_classif(toy, target="y", id="toy")
-'''
+"""
+
+
+MAGIC_SETUP_CELL = _toy_task_cell(20_000, 20)
 
 # 16 000 training rows in batches of 16: 1 000 batches, most of a second, per epoch; 100 epochs
 # would take more than a minute, so the Stop click lands in the middle of the run.
@@ -347,73 +352,93 @@ def test_lazy_preview_pages_and_compares_in_lab_and_notebook7(lab, page, artifac
         page.request.delete(f"{base}/api/sessions/{session['id']}")
 
 
-# -- TuningDashboard filling during study.optimize, stopped from the page; lr_find's figure ---------
+# -- %%learner --tune: the dashboard fills, Stop ends tuning after the running trial; lr_find's figure --
 
-TUNE_CELL = '''\
-import time
-import optuna
-import jupytorch as jt
+TUNE_SETUP_CELL = _toy_task_cell(8_000, 10)
 
-optuna.logging.set_verbosity(optuna.logging.WARNING)
-study = optuna.create_study(study_name="e2e", sampler=optuna.samplers.RandomSampler(seed=0))
-dash = jt.TuningDashboard(study, interval=0.5)
-display(dash)
+# 5 600 training rows in batches of 16, 10 epochs: a trial takes a second or two, so six trials
+# run long enough for the Stop click to land while tuning is busy.
+TUNE_CELL = """\
+%%learner net --task toy --tune 6 --tuner "random_search seed=1" --seed 1
+lrn("classif.mlp", neurons=(32,), batch_size=16, epochs=10, opt__lr=to_tune(1e-3, 1e-1, logscale=True))
+"""
 
-def objective(trial):
-    x = trial.suggest_float("x", -2, 2)
-    for step in range(3):
-        trial.report(x * x + 1 / (step + 1), step)
-    time.sleep(0.4)
-    return x * x
+TUNE_CHECK_CELL = """\
+states = net_ti.archive["state"].tolist()
+print(f"TUNED started={net_ti.n_trials_started()} rows={len(states)} complete={states.count('COMPLETE')} "
+      f"stopped={net_ti.stopped} trained={net.is_trained} "
+      f"best_lr={net.param_set.values['opt__lr'] == net_ti.result_learner_param_vals['opt__lr']}")
+"""
 
-study.optimize(objective, n_trials=200, callbacks=[dash.optuna_callback()])
-'''
-
-TUNE_CHECK_CELL = 'print(f"TUNED trials={len(study.trials)} complete={dash.counts.get(\'complete\')} stop={dash.should_stop()}")'
-
-LR_FIND_CELL = '''\
+LR_FIND_CELL = """\
 result = jt.lr_find(jt.lrn("classif.mlp", neurons=(16,), batch_size=16, epochs=5, seed=1), jt.tsk("iris"), num_steps=40)
 print(f"LRFIND steps={len(result.lr)}")
 jt.autoplot(result)
-'''
+"""
 
 
-def test_dashboard_fills_and_stops_tuning_then_lr_find_figure(lab, page, artifacts):
+@pytest.mark.parametrize("front_end", ["lab", "notebook"])
+def test_learner_tune_dashboard_fills_stops_after_the_trial_then_lr_find_figure(lab, page, artifacts, front_end):
     base, root = lab
+    name = f"tune_{front_end}.ipynb"
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(c) for c in (TUNE_CELL, TUNE_CHECK_CELL, LR_FIND_CELL)]
+    nb.cells = [nbformat.v4.new_code_cell(c) for c in (TUNE_SETUP_CELL, TUNE_CELL, TUNE_CHECK_CELL, LR_FIND_CELL)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, root / "tune_e2e.ipynb")
+    nbformat.write(nb, root / name)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    page.goto(f"{base}/lab/workspaces/tune-e2e/tree/tune_e2e.ipynb")
-    session = _wait_for_kernel(page, base, "tune_e2e.ipynb")
+    page.set_viewport_size({"width": 1100, "height": 1300})  # the dashboard and the trial's monitor fit
+    page.goto(f"{base}/lab/workspaces/tune-e2e/tree/{name}" if front_end == "lab" else f"{base}/notebooks/{name}")
+    session = _wait_for_kernel(page, base, name)
     try:
         page.locator(".jp-Notebook .jp-Cell .jp-InputPrompt").first.click()
         page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
         page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
+
+        # %%learner --tune shows the dashboard by itself, with the running trial's monitor under it
         dash = page.locator(".jt-td")
-        # the dashboard fills while the cell runs
-        expect(dash.locator(".jt-td-counts")).to_have_text(re.compile(r"^([3-9]|\d\d) trials"), timeout=90_000)
-        assert dash.locator(".jt-td-dot").count() >= 3
-        dash.screenshot(path=str(artifacts / "lab_dashboard_running.png"))
+        expect(dash).to_have_count(1, timeout=90_000)
+        output = page.locator(".jp-OutputArea-output", has=dash)
+        trial_monitor = output.locator(".jt-monitor")
+        expect(trial_monitor).to_have_count(1, timeout=60_000)
+        expect(dash.locator(".jt-td-title")).to_have_text("Tuning net on toy")  # the cell's name, not the study's
+        # it fills while the cell runs: counts, and a dot per complete trial in the history
+        counts = dash.locator(".jt-td-counts")
+        expect(counts).to_have_text(re.compile(r"^[1-5] trials? \([1-5] complete"), timeout=90_000)
+        expect(dash.locator(".jt-td-dot").first).to_be_visible()
+        output.screenshot(path=str(artifacts / f"{front_end}_dashboard_running.png"))
         dash.locator(".jt-td-stop").click()
+        expect(dash.locator(".jt-td-stop")).to_have_text("Stop requested")
+
+        # the kernel: tuning ended early, every trial started finished whole and was kept
         check = page.locator(".jp-OutputArea-output", has_text="TUNED")
-        expect(check).to_be_visible(timeout=60_000)
+        expect(check).to_be_visible(timeout=90_000)
         fields = dict(re.findall(r"(\w+)=(\S+)", check.inner_text()))
-        assert 3 <= int(fields["trials"]) < 200 and fields["stop"] == "True", fields
-        assert int(fields["complete"]) == int(fields["trials"])  # the study kept every finished trial
-        expect(dash.locator(".jt-td-counts")).to_contain_text(f"{fields['trials']} trials")
+        started = int(fields["started"])
+        assert 1 <= started < 6, fields  # stopped before the sixth trial
+        assert int(fields["rows"]) == int(fields["complete"]) == started, fields  # none cut short, none lost
+        assert fields["stopped"] == "True" and fields["trained"] == "True" and fields["best_lr"] == "True", fields
+        expect(counts).to_contain_text(f"{started} trial{'s' if started > 1 else ''} ({started} complete)")
+        expect(dash.locator(".jt-td-dot")).to_have_count(started)
+        # Stop did not cut the running trial's training, and is reported once, in the widget
+        expect(trial_monitor.locator(".jt-status")).to_have_text("finished")
+        expect(page.locator(".jp-OutputArea-output", has_text="Bound net")).to_be_visible()
+        assert page.locator(".jp-OutputArea-output", has_text="JupytorchWarning").count() == 0
+        assert page.locator(".jp-OutputArea-output", has_text="Stopped on request").count() == 0
         dash.locator('.jt-td-tab[data-tab="trials"]').click()
-        expect(dash.locator(".jt-td-table tr")).to_have_count(int(fields["trials"]) + 1)
-        dash.screenshot(path=str(artifacts / "lab_dashboard_stopped.png"))
+        expect(dash.locator(".jt-td-table tr")).to_have_count(started + 1)
+        headers = dash.locator(".jt-td-table th").all_inner_texts()
+        assert "classif.ce" in headers and "opt__lr" in headers and "jupytorch" not in headers, headers
+        output.scroll_into_view_if_needed()
+        output.screenshot(path=str(artifacts / f"{front_end}_dashboard_stopped.png"))
+
         # lr_find: the monitor shows the run, then the figure with the suggestions
         expect(page.locator(".jp-OutputArea-output", has_text="LRFIND")).to_be_visible(timeout=90_000)
         figure = page.locator(".js-plotly-plot").last
         figure.wait_for(timeout=60_000)
         expect(figure.locator(".legendtext", has_text="valley")).to_have_count(1)
         figure.scroll_into_view_if_needed()
-        figure.screenshot(path=str(artifacts / "lab_lr_find.png"))
+        figure.screenshot(path=str(artifacts / f"{front_end}_lr_find.png"))
         assert dialogs == []
     finally:
         page.request.delete(f"{base}/api/sessions/{session['id']}")

@@ -12,6 +12,7 @@ from jupytorch.notebook._study_summary import (
     MAX_STEPS,
     param_importance,
     resolve_study,
+    source_labels,
     summarize,
 )
 
@@ -100,3 +101,27 @@ def test_importance_names_the_parameter_that_matters():
     imp = param_importance(study)
     assert max(imp, key=imp.get) == "big" and set(imp) == {"big", "small"}
     assert param_importance(optuna.create_study()) == {}
+
+
+def test_a_tuning_instance_is_named_after_its_learner_and_measures_and_its_record_is_readable():
+    import jupytorch as jt
+
+    learner = jt.lrn("regr.rpart", cp=jt.to_tune(0.01, 0.1), maxdepth=jt.to_tune([1, 2]))
+    ti = jt.tune(jt.tnr("grid_search"), jt.tsk("mtcars"), learner, jt.rsmp("holdout"),
+                 [jt.msr("regr.rmse"), jt.msr("regr.mae")], term_evals=2, seed=1)
+    assert source_labels(ti) == {"title": "Tuning regr.rpart on mtcars", "metric_names": ["regr.rmse", "regr.mae"]}
+    assert source_labels(ti, "tree")["title"] == "Tuning tree on mtcars"
+    assert source_labels(ti.study) == {}
+    row = summarize(ti.study)["trials"][0]
+    assert "jupytorch" in ti.study.trials[0].user_attrs
+    assert "jupytorch" not in row["user_attrs"]  # not a column of raw JSON; scores and runtime are columns
+
+
+def test_the_record_shows_internal_values_and_the_last_error():
+    study = optuna.create_study()
+    trial = study.ask()
+    trial.set_user_attr("jupytorch", {"scores": {"classif.ce": 0.1}, "internal": {"epochs": 7}, "runtime": 1.5,
+                                      "errors": ["ValueError: first", "ValueError: last"]})
+    trial.set_user_attr("note", "kept")
+    study.tell(trial, 0.1)
+    assert summarize(study)["trials"][0]["user_attrs"] == {"epochs": 7, "error": "ValueError: last", "note": "kept"}

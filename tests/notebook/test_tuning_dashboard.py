@@ -97,3 +97,36 @@ def test_listen_routes_trial_trainings_to_one_monitor_under_the_dashboard():
     data = bundle[0] if isinstance(bundle, tuple) else bundle
     model_id = data["application/vnd.jupyter.widget-view+json"]["model_id"]
     assert model_id not in (dash.model_id, dash.monitor.model_id)  # a VBox holding both
+
+
+def test_stop_in_the_dashboard_lets_the_running_trial_finish_its_training(monkeypatch):
+    import jupytorch as jt
+    from jupytorch.core import progress
+    from jupytorch.notebook.progress_bridge import TuningDashboardView
+
+    class ClickStopInFirstEpoch(TuningDashboardView):  # Stop clicked while trial 0 trains
+        def on_event(self, event):
+            if event["level"] == "epoch" and event["stage"] == "end" and event["info"].get("epoch") == 1:
+                self.dashboard.request_stop()
+            super().on_event(event)
+
+    views = []
+
+    def factory(kind, subject=None):  # what a kernel's view factory opens for tune()
+        views.append(ClickStopInFirstEpoch(subject, display=False))
+        return views[-1]
+
+    monkeypatch.setattr(progress, "_view_factory", factory)
+    monkeypatch.setattr(progress, "_view_kind", None)
+    monkeypatch.delenv(progress.ENV_VAR, raising=False)
+    learner = jt.lrn("classif.mlp", neurons=(4,), epochs=3, batch_size=50, device="cpu", seed=1,
+                     opt__lr=jt.to_tune(1e-3, 1e-1, logscale=True))
+    with progress.learner_name("net"):  # as in a %%learner net --tune cell
+        ti = jt.tune(jt.tnr("random_search", seed=1), jt.tsk("iris"), learner, jt.rsmp("holdout"),
+                     term_evals=4, seed=1)
+    assert ti.stopped and ti.archive["state"].tolist() == ["COMPLETE"]
+    dash = views[0].dashboard
+    assert dash.monitor.status == "finished"  # not "stopped": the trial's 3 epochs all ran
+    assert [row["epoch"] for row in dash.monitor.history] == [1, 2, 3]
+    assert dash.title == "Tuning net on iris" and dash.metric_names == ["classif.ce"]
+    assert dash.counts == {"complete": 1}  # read again when tuning ended

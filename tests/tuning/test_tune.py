@@ -41,7 +41,8 @@ def test_raising_trial_is_fail_and_tuning_goes_on(task, shift):
 
 def test_keyboard_interrupt_ends_tuning_with_the_archive_so_far(task, shift):
     shift.param_set.set_values(interrupt=to_tune([False, False, True]))
-    with pytest.warns(JupytorchWarning, match="was stopped .*finished trials are kept"):
+    kept = r"was stopped .* after \d+ finished trial\(s\), which are kept; the trial it cut short is marked INTERRUPTED"
+    with pytest.warns(JupytorchWarning, match=kept):
         ti = jt.tune(jt.tnr("grid_search", seed=0), task, shift, jt.rsmp("holdout"), jt.msr("regr.rmse"), seed=1,
                      term_evals=50)
     states = ti.archive["state"].tolist()
@@ -90,6 +91,30 @@ def test_real_ctrl_c_stops_tuning_flagged_and_a_second_one_raises(times):
     assert "RESULT True ['COMPLETE', 'INTERRUPTED'] 2" in done.stdout, done.stdout
     assert "Stopped by the user" in done.stdout
     assert ("RAISED" in done.stdout) == (times == 2)
+
+
+def test_a_stop_request_ends_tuning_after_the_trial_and_flags_the_instance(task, shift):
+    from jupytorch.core import progress
+
+    class StopAfterTwoTrials:
+        def __init__(self):
+            self.trials = 0
+
+        def on_event(self, event):
+            if event["level"] == "tune" and event["stage"] == "advance":
+                self.trials = event["completed"]
+
+        def should_stop(self):
+            return self.trials >= 2
+
+    shift.param_set.set_values(shift=to_tune(-2, 2))
+    with progress.listen(StopAfterTwoTrials()), pytest.warns(JupytorchWarning, match=r"after 2 finished trial\(s\), which are kept \("):
+        ti = jt.tune(jt.tnr("random_search", seed=1), task, shift, jt.rsmp("holdout"), jt.msr("regr.rmse"),
+                     term_evals=6, seed=1)
+    assert ti.stopped and ti.archive["state"].tolist() == ["COMPLETE", "COMPLETE"]
+    ti = jt.tune(jt.tnr("random_search", seed=1), task, shift, jt.rsmp("holdout"), jt.msr("regr.rmse"),
+                 term_evals=2, seed=1)
+    assert not ti.stopped and len(ti.archive) == 2
 
 
 def test_no_completed_trial_says_where_to_look(task, shift):

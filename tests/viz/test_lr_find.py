@@ -27,3 +27,12 @@ def test_the_figure_marks_the_suggestions_on_a_log_axis():
     assert "<b>cnn</b>" in figure.layout.title.text
     # the y range leaves out the diverged tail
     assert figure.layout.yaxis.range[1] < r.smoothed.max()
+
+
+def test_the_labels_sit_above_the_curve_and_point_away_from_each_other():
+    r = result()
+    positions = {t.name.split()[0]: t.textposition for t in jt.autoplot(r).data[2:]}
+    assert positions == {"steep": "top left", "valley": "top right"}  # steep 1e-3 < valley 5e-3
+    r.suggestions.update(steep=1e-2)
+    positions = {t.name.split()[0]: t.textposition for t in jt.autoplot(r).data[2:]}
+    assert positions == {"steep": "top right", "valley": "top left"}

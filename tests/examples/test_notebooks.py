@@ -32,7 +32,7 @@ NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
 EXECUTED_ELSEWHERE = {"demo.ipynb": "tests/notebook/test_export.py",
                       "finetune_resnet.ipynb": "tests/examples/test_finetune_resnet.py"}
 #: notebooks whose committed copy must carry no outputs (they are run, not read)
-CLEARED = ("paper_walkthrough.ipynb", "quickstart.ipynb")
+CLEARED = ("images.ipynb", "paper_walkthrough.ipynb", "quickstart.ipynb")
 #: cell tags -> the part of jupytorch those cells need
 FEATURE_TAGS = {
     "needs-tuning": "tuning: jt.tune, jt.tnr, jt.trm, jt.auto_tuner (jupytorch/tuning)",
@@ -95,7 +95,7 @@ def test_notebook_runs_without_error(path, tmp_path, monkeypatch):
 
 def test_the_examples_are_found():
     names = {p.name for p in NOTEBOOKS}
-    assert {"paper_walkthrough.ipynb", "quickstart.ipynb"} <= names
+    assert {"images.ipynb", "paper_walkthrough.ipynb", "quickstart.ipynb"} <= names
     for name, test_file in EXECUTED_ELSEWHERE.items():
         assert name in names and name in (ROOT / test_file).read_text(encoding="utf-8")
 

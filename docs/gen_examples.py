@@ -43,13 +43,9 @@ def pages() -> dict[str, str]:
 
 def main() -> None:
     """Write the pages into docs/examples/ and remove the pages of notebooks that are gone."""
-    PAGES_DIR.mkdir(exist_ok=True)
-    wanted = pages()
-    for stale in PAGES_DIR.glob("*.md"):
-        if stale.name not in wanted:
-            stale.unlink()
-    for name, text in wanted.items():
-        (PAGES_DIR / name).write_text(text, encoding="utf-8")
+    from gen_api import write_pages  # its sibling in docs/ (on sys.path when run as a script)
+
+    write_pages(PAGES_DIR, pages())
 
 
 if __name__ == "__main__":

@@ -58,9 +58,11 @@ test: $(STAMP) $(BUNDLES) $(EMBED_JS)
 	cd js && npm test --silent
 	$(PY) -m pytest -q -p no:cacheprovider
 
-# The documentation site (MkDocs Material + mkdocstrings), strict and offline, into out/site.
+# The documentation site (MkDocs Material + mkdocstrings), strict and offline, into out/site; the API
+# reference and the example notebooks' pages are generated first (docs/api/, docs/examples/).
 docs: $(STAMP)
 	$(PY) docs/gen_api.py
+	$(PY) docs/gen_examples.py
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet
 
 bench: $(STAMP)

@@ -51,15 +51,19 @@ def pages() -> dict[str, str]:
     return out
 
 
-def main() -> None:
-    """Write the pages into docs/api/ and remove pages of layers that no longer export anything."""
-    API_DIR.mkdir(exist_ok=True)
-    wanted = pages()
-    for stale in API_DIR.glob("*.md"):
+def write_pages(folder: Path, wanted: dict[str, str]) -> None:
+    """Write ``wanted`` (file name -> text) into ``folder`` and remove the other ``*.md`` files there."""
+    folder.mkdir(exist_ok=True)
+    for stale in folder.glob("*.md"):
         if stale.name not in wanted:
             stale.unlink()
     for name, text in wanted.items():
-        (API_DIR / name).write_text(text, encoding="utf-8")
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    """Write the pages into docs/api/ and remove pages of layers that no longer export anything."""
+    write_pages(API_DIR, pages())
 
 
 if __name__ == "__main__":

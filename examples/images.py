@@ -5,6 +5,10 @@ affine) run only on training batches, ``trafo_normalize`` on every batch. The sc
 a subset of the MNIST test set, predicts the rest and prints the accuracy (about 0.98 with the
 defaults, in about 15 s on two CPU cores).
 
+``examples/images.ipynb`` builds the same network step by step in a notebook (the lazy-tensor
+column, its preprocessing, the preview widget, training history) and also fine-tunes a
+pretrained resnet18; offline it uses the bundled 8x8 digits instead of MNIST.
+
 Data: MNIST's idx files in ``<data directory>/MNIST/raw/`` (``$JUPYTORCH_DATA``, else
 ``~/.cache/jupytorch``; see docs/lazy-tensors.md). Nothing is downloaded: without the files the
 script says where to put them and how to fetch them with torchvision, and exits.

@@ -107,7 +107,7 @@ def _minimized(measure_id: str) -> bool:
 
 def _calls(setup: Any, number: int, config: dict[str, Any]) -> list[tuple[Any, ...]]:
     learner = setup.learner.clone()
-    learner.param_set.set_values(**config, **setup.space.internal_upper())
+    setup.space.assign(learner.param_set, {**config, **setup.space.internal_upper()})
     resampling = setup.resampling
     seeds = iteration_seeds(setup.seed, resampling.iters, 2, number)
     return [

@@ -182,7 +182,7 @@ class TuningInstance:
         turned off: the tuned epochs are known, and outside resampling there is no test set.
         """
         learner = self.learner.clone().reset()
-        learner.param_set.set_values(**self.result_learner_param_vals)
+        self.space.assign(learner.param_set, self.result_learner_param_vals)
         if self.space.internal and getattr(learner, "validate", None) == "test":
             from jupytorch.nn.validate import set_validate
 

@@ -249,6 +249,29 @@ class SearchSpace:
                 config[dim.id] = dim.decode(_suggest(trial, dim))
         return config
 
+    def assign(self, param_set: Any, values: Mapping[str, Any]) -> None:
+        """Set ``values`` on ``param_set`` and unset the tuned parameters they leave out.
+
+        A dimension that is inactive in a configuration (a parameter on a branch path not taken)
+        has no value in it; its ``to_tune()`` token is removed so that the parameter falls back to
+        its default instead of reaching training as a token.
+
+        Examples
+        --------
+        >>> from jupytorch import po, ppl, to_tune
+        >>> import jupytorch as jt
+        >>> learner = jt.as_learner(ppl("branch", {"pca": po("pca"), "none": po("nop")}) >> jt.lrn("classif.rpart"))
+        >>> _ = learner.param_set.set_values(branch__selection=to_tune(), pca__rank=to_tune(1, 3))
+        >>> space = SearchSpace.from_learner(learner)
+        >>> space.assign(learner.param_set, {"branch__selection": "none"})
+        >>> "pca__rank" in learner.param_set.values
+        False
+        """
+        param_set.set_values(**values)
+        left_out = [pid for pid in self.ids if pid not in values]
+        if left_out:
+            param_set.unset(*left_out)
+
     def decode(self, params: Mapping[str, Any]) -> dict[str, Any]:
         """Parameter values for the raw ``trial.params`` of a finished trial."""
         out = {}

@@ -7,7 +7,8 @@ temporary folder too. A notebook whose run is tested elsewhere is listed in
 
 Cells that use a feature are tagged in their metadata (``"tags": ["needs-tuning"]``, see
 ``FEATURE_TAGS``): the tag says which part of jupytorch the cell needs, and a failure in such a
-cell names it. **Developer switch, never set in CI:** ``JUPYTORCH_EXAMPLES_DROP_TAGS=needs-tuning,needs-vision``
+cell names it; a cell whose code calls such a feature (``FEATURE_USES``) must carry its tag.
+**Developer switch, never set in CI:** ``JUPYTORCH_EXAMPLES_DROP_TAGS=needs-tuning,needs-vision``
 leaves the cells with those tags out, to try the other cells of a notebook in a tree without
 that feature; the run warns which cells it left out.
 """
@@ -32,12 +33,18 @@ NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
 EXECUTED_ELSEWHERE = {"demo.ipynb": "tests/notebook/test_export.py",
                       "finetune_resnet.ipynb": "tests/examples/test_finetune_resnet.py"}
 #: notebooks whose committed copy must carry no outputs (they are run, not read)
-CLEARED = ("paper_walkthrough.ipynb", "quickstart.ipynb")
+CLEARED = ("images.ipynb", "paper_walkthrough.ipynb", "quickstart.ipynb", "tuning.ipynb")
 #: cell tags -> the part of jupytorch those cells need
 FEATURE_TAGS = {
     "needs-tuning": "tuning: jt.tune, jt.tnr, jt.trm, jt.auto_tuner (jupytorch/tuning)",
     "needs-vision": "vision learners: lrn('classif.resnet18', pretrained=True) (jupytorch/nn/learners/vision.py)",
     "needs-widgets": "widgets: jt.TuningDashboard, jt.LazyTensorPreview, jt.lr_find (jupytorch/notebook)",
+}
+#: what a cell's code calls that makes it need a feature (its cell must carry the tag)
+FEATURE_USES = {
+    "needs-tuning": re.compile(r"\bjt\.(tune|auto_tuner|tune_worker|SearchSpace)\b|tune-worker"),
+    "needs-vision": re.compile(r"\bpretrained=True"),
+    "needs-widgets": re.compile(r"\bjt\.(TuningDashboard|LazyTensorPreview|lr_find)\b"),
 }
 DROP_VARIABLE = "JUPYTORCH_EXAMPLES_DROP_TAGS"
 
@@ -95,7 +102,7 @@ def test_notebook_runs_without_error(path, tmp_path, monkeypatch):
 
 def test_the_examples_are_found():
     names = {p.name for p in NOTEBOOKS}
-    assert {"paper_walkthrough.ipynb", "quickstart.ipynb"} <= names
+    assert {"images.ipynb", "paper_walkthrough.ipynb", "quickstart.ipynb", "tuning.ipynb"} <= names
     for name, test_file in EXECUTED_ELSEWHERE.items():
         assert name in names and name in (ROOT / test_file).read_text(encoding="utf-8")
 
@@ -113,6 +120,23 @@ def test_feature_tags_are_known(path):
     nb = nbformat.read(path, as_version=4)
     tags = {t for c in nb.cells for t in _tags(c) if t.startswith("needs-")}
     assert tags <= set(FEATURE_TAGS), f"{path.name}: unknown tags {sorted(tags - set(FEATURE_TAGS))}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_cells_that_use_a_feature_carry_its_tag(path):
+    """A cell calling jt.tune, pretrained=True or a widget is tagged, so a failure there names the feature."""
+    nb = nbformat.read(path, as_version=4)
+    untagged = [(i, tag) for i, c in enumerate(nb.cells) if c.cell_type == "code"
+                for tag, use in FEATURE_USES.items() if use.search(c.source) and tag not in _tags(c)]
+    assert untagged == [], f"{path.name}: (cell, missing tag) {untagged}"
+
+
+def test_feature_uses_match_what_they_are_for():
+    assert FEATURE_USES["needs-tuning"].search("ti = jt.tune(tnr('tpe'), task, learner)")
+    assert FEATURE_USES["needs-tuning"].search("jupytorch tune-worker --storage URL")
+    assert not FEATURE_USES["needs-tuning"].search("jt.tuned_learner(); to_tune(1, 2)")
+    assert FEATURE_USES["needs-widgets"].search("jt.LazyTensorPreview(task)")
+    assert FEATURE_USES["needs-vision"].search('lrn("classif.resnet18", pretrained=True)')
 
 
 @pytest.mark.parametrize("name", CLEARED)

@@ -96,6 +96,30 @@ def test_inactive_parameters_are_not_sampled():
     assert {c["block__branch__selection"] for c in configs} == {"relu", "sigmoid"}
 
 
+def _pca_or_nothing(selection):
+    learner = jt.as_learner(ppl("branch", {"pca": po("pca"), "none": po("nop")}) >> jt.lrn("regr.rpart"))
+    learner.param_set.set_values(branch__selection=selection, pca__rank=to_tune(1, 3))
+    return learner
+
+
+def test_trials_on_the_path_without_a_tuned_parameter_train():
+    """An inactive parameter falls back to its default: its to_tune() token never reaches training."""
+    ti = jt.tune(jt.tnr("random_search", seed=1), jt.tsk("mtcars"), _pca_or_nothing(to_tune()), jt.rsmp("holdout"),
+                 jt.msr("regr.mse"), term_evals=6, seed=1)
+    archive = ti.archive
+    assert set(archive["branch__selection"]) == {"pca", "none"}
+    assert archive["state"].eq("COMPLETE").all(), archive["error"].tolist()
+    assert archive.loc[archive["branch__selection"] == "none", "pca__rank"].isna().all()
+
+
+def test_the_tuned_learner_of_a_path_without_the_parameter_trains():
+    ti = jt.tune(jt.tnr("random_search", seed=1), jt.tsk("mtcars"), _pca_or_nothing(to_tune(["none"])),
+                 jt.rsmp("holdout"), jt.msr("regr.mse"), term_evals=2, seed=1)
+    tuned = ti.tuned_learner()
+    assert "pca__rank" not in tuned.param_set.values
+    assert tuned.train(jt.tsk("mtcars")).predict(jt.tsk("mtcars")).score(jt.msr("regr.mse")) >= 0
+
+
 def test_required_parameter_with_token_counts_as_set():
     learner = _branchy()
     learner.param_set.unset("block__n_blocks")

@@ -150,7 +150,7 @@ def fit_distributed(learner: Any, task: Any, param_values: dict[str, Any]) -> An
     >>> learner = jt.lrn("regr.mlp", epochs=1, batch_size=1, strategy="ddp", devices=2, device="cpu")
     >>> try:
     ...     learner.train(jt.tsk("mtcars"))
-    ... except jt.InvalidParameterError as error:
+    ... except InvalidParameterError as error:
     ...     print(str(error).splitlines()[0][:60])
     Learner 'regr.mlp': batch_size=1 is smaller than the 2 process
     """
@@ -234,7 +234,7 @@ def _fit_spawned(learner: Any, task: Any, param_values: dict[str, Any], own: dic
         procs = mp.start_processes(
             _worker, args=(n, _free_port(), learner, task, values, folder, events, stop),
             nprocs=n, join=False, start_method=method)
-        _wait(procs, events, stop, Path(folder), owner, n)
+        _wait(procs, events, stop, Path(folder), f"Learner {learner.id!r} (strategy={strategy!r})", n)
         model = torch.load(Path(folder) / "model.pt", map_location="cpu", weights_only=False)  # written by rank 0
     if model.interrupted and not progress.stop_is_shown():
         from jupytorch.nn._fit import warn_interrupted
@@ -243,7 +243,7 @@ def _fit_spawned(learner: Any, task: Any, param_values: dict[str, Any], own: dic
     return model
 
 
-def _wait(procs: Any, events: Any, stop: Any, folder: Path, owner: str, n: int) -> None:
+def _wait(procs: Any, events: Any, stop: Any, folder: Path, who: str, n: int) -> None:
     """Wait for the ranks, re-emitting rank 0's progress here; raise the first rank's error."""
     interrupts = 0
     while True:
@@ -265,7 +265,7 @@ def _wait(procs: Any, events: Any, stop: Any, folder: Path, owner: str, n: int) 
             raise
         except ProcessException as failure:  # a rank failed
             _end(procs)
-            raise _rank_error(failure, folder, owner, n) from None
+            raise _rank_error(failure, folder, who, n) from None
 
 
 def _end(procs: Any) -> None:
@@ -278,7 +278,7 @@ def _end(procs: Any) -> None:
             process.kill()
 
 
-def _rank_error(failure: Exception, folder: Path, owner: str, n: int) -> BaseException:
+def _rank_error(failure: Exception, folder: Path, who: str, n: int) -> BaseException:
     """The error of the rank that failed first (by the time it recorded), with a note naming it."""
     recorded = []
     for path in folder.glob("error-*.pkl"):
@@ -289,11 +289,15 @@ def _rank_error(failure: Exception, folder: Path, owner: str, n: int) -> BaseExc
     if recorded:
         _when, rank, error, trace = min(recorded, key=lambda r: r[0])
         if isinstance(error, BaseException):
-            add_note(error, f"{owner}this happened in rank {rank} of {n} (strategy='ddp'); the other ranks were ended. "
+            add_note(error, f"{who}: this happened in rank {rank} of {n}; the other ranks were ended. "
                             f"The traceback in rank {rank}:\n{trace}")
             return error
     rank = getattr(failure, "error_index", "?")
-    return TrainingError(f"{owner}rank {rank} of {n} of the ddp training failed and the other ranks were ended: {failure}")
+    return TrainingError(
+        f"{who}: rank {rank} of {n} failed and the other ranks were ended: {failure}. If it failed while starting, "
+        "a script must start the training under `if __name__ == '__main__':` (fresh processes import the script), "
+        "and what the learner holds must be importable (not defined in a notebook; strategy='ddp_notebook' forks "
+        "instead).")
 
 
 class _Forward:

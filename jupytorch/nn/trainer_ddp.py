@@ -16,7 +16,9 @@ class (``Trainer`` or a user's subclass), so that each rung of the ladder keeps 
 * a stop (early stopping, ``ctx.terminate``, a Stop button, Ctrl-C) takes effect at the end of
   an epoch, when the ranks agree on it, never within one: a rank that left the epoch early would
   leave the others waiting in an all-reduce;
-* at the end every rank holds rank 0's weights (``restore_best_weights`` runs in rank 0).
+* at the end every rank holds rank 0's weights (``restore_best_weights`` runs in rank 0);
+* random layers (dropout) draw from ``seed + rank`` in rank ``rank`` > 0, so that the ranks'
+  masks differ; rank 0 draws as one process does.
 
 Nothing crosses from the device to the host per batch beyond what one process does.
 """
@@ -85,6 +87,10 @@ class DistributedTrainerMixin:
         self.ranks = ranks
         self._loss_weights: list[float] = []
         super().__init__(ctx, **kwargs)  # type: ignore[call-arg]
+        if ranks.rank and ctx.seed is not None:  # the network is built: random layers now draw apart per rank
+            torch.default_generator.manual_seed(int(ctx.seed) + ranks.rank)
+            if ranks.device.type == "cuda":
+                torch.cuda.manual_seed(int(ctx.seed) + ranks.rank)
 
     def _wrap_network(self, network: torch.nn.Module) -> Any:
         device = self.ranks.device

@@ -109,6 +109,13 @@ def test_forked_ranks_match_with_validation_and_early_stopping():
     np.testing.assert_allclose(h2["valid.regr.rmse"], h1["valid.regr.rmse"], rtol=1e-5)
 
 
+def test_with_dropout_the_same_seed_gives_the_same_bits():
+    kw = _kw(epochs=2, p=0.3, strategy="ddp_notebook", devices=2)
+    first, second = (lrn("regr.mlp", **kw).train(make_regr()) for _ in range(2))
+    for name, value in _weights(first).items():
+        assert torch.equal(_weights(second)[name], value), name
+
+
 def test_progress_of_rank_zero_reaches_this_process():
     events = []
 

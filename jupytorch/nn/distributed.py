@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import importlib
 import os
 import pickle
 import signal
@@ -227,6 +228,7 @@ def _fit_spawned(learner: Any, task: Any, param_values: dict[str, Any], own: dic
                 "use strategy='ddp' (fresh processes; the learner and its parts must then be importable, not defined "
                 "in the notebook), or run a script with torchrun."
             )
+        importlib.import_module("torch._dynamo")  # torch imports it with the first optimizer: once here, not per rank
     values = {**param_values, "seed": learner._draw_seed(own["seed"])}
     context = mp.get_context(method)
     events, stop = context.SimpleQueue(), context.Event()

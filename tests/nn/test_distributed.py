@@ -19,7 +19,7 @@ import torch
 import jupytorch as jt
 from jupytorch import lrn, msr
 from jupytorch.core import progress
-from jupytorch.core.exceptions import InvalidParameterError
+from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning
 from jupytorch.nn.distributed import launched_by_torchrun
 from tests.nn.conftest import make_classif, make_regr
 
@@ -127,6 +127,20 @@ def test_progress_of_rank_zero_reaches_this_process():
         lrn("regr.mlp", **_kw(epochs=2, strategy="ddp_notebook", devices=2)).train(make_regr())
     assert events.count(("epoch", "end")) == 2
     assert ("train", "begin") in events and events[-1] == ("train", "end")
+
+
+def test_a_stop_asked_here_stops_all_ranks_at_an_epoch_end_and_keeps_the_model():
+    class StopButton:
+        def on_event(self, event):
+            pass
+
+        def should_stop(self):
+            return True
+
+    learner = lrn("regr.mlp", **_kw(epochs=500, strategy="ddp_notebook", devices=2))
+    with progress.listen(StopButton()), pytest.warns(JupytorchWarning, match="stopped by the user"):
+        learner.train(make_regr())
+    assert learner.model.interrupted and 1 <= learner.model.epochs < 500
 
 
 def test_a_crash_in_one_rank_ends_all_and_names_the_rank():

@@ -6,8 +6,9 @@
   ``--repeats`` times and the minimum wall time counts (cluster start-up is not timed).
 * ``ddp``: one fit. ``regr.mlp`` (2 x 256 units, batch size 1024) trains ``--epochs`` epochs on
   200 000 synthetic rows (10 features), once in one process and once with ``strategy="ddp"``
-  on 2 gloo ranks (CPU, one torch thread per process), the same seed (same weights: checked). A
-  callback in rank 0 times each epoch; the fastest epoch counts (process start-up is not timed).
+  on 2 gloo ranks (CPU, one torch thread per process), the same seed (the largest weight
+  difference is printed). A callback in rank 0 times each epoch; the fastest epoch counts
+  (process start-up is not timed, but ``train()`` as a whole is printed too).
 
 Prints the speed-up of each. Run: ``.venv/bin/python bench/bench_scale.py [--repeats 3] [--only ddp]``.
 """
@@ -25,7 +26,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-import torch  # noqa: E402
 
 import jupytorch as jt  # noqa: E402
 from jupytorch import lrn, msr, rsmp, tsk  # noqa: E402
@@ -84,12 +84,12 @@ def ddp_epoch(epochs: int, rows: int) -> None:
         learner = lrn("regr.mlp", **kw, **extra, callbacks=EpochTimer()).train(task)
         total = time.perf_counter() - start
         runs[ranks] = (min(learner.model.callbacks["epoch_timer"]), total, learner.network.state_dict())
-    for name, value in runs[1][2].items():
-        torch.testing.assert_close(runs[2][2][name], value, rtol=1e-4, atol=1e-5)
+    gap = max(float((runs[2][2][name] - value).abs().max()) for name, value in runs[1][2].items())
     print(f"regr.mlp epoch on {rows} rows, batch 1024 (fastest of {epochs} epochs; train() incl. start-up)")
     print(f"  1 process     : {runs[1][0]:6.2f} s per epoch  ({runs[1][1]:6.2f} s)")
     print(f"  2 gloo ranks  : {runs[2][0]:6.2f} s per epoch  ({runs[2][1]:6.2f} s)")
     print(f"  speed-up      : {runs[1][0] / runs[2][0]:5.2f}x")
+    print(f"  largest weight difference, 2 ranks vs 1 process: {gap:.1e}")
 
 
 def main() -> None:

@@ -164,9 +164,11 @@ class Trainer:
     refresh : float
         Seconds between two reads of the running loss (progress, NaN check, Stop polling).
 
-    Subclass and override one rung of the ladder (``_run_epoch``, ``_train_step``, ``_infer``,
-    ``_get_loss``, ``_backward``, ``_optimizer_step``, ``_validate``...) to change the loop; set
-    ``LearnerTorch.trainer_class``.
+    Subclass and override one rung of the ladder (``_run_epoch``, ``_epoch_batches``,
+    ``_train_step``, ``_infer``, ``_get_loss``, ``_backward``, ``_optimizer_step``,
+    ``_epoch_loss``, ``_validate``, ``_check_stop``, ``_wrap_network``...) to change the loop; set
+    ``LearnerTorch.trainer_class``. With ``strategy="ddp"`` the data-parallel rungs of
+    :mod:`jupytorch.nn.trainer_ddp` are mixed into that class.
 
     Examples
     --------

@@ -16,8 +16,8 @@
   Ctrl-C ends the training after the current epoch (a second Ctrl-C ends the processes at once).
 
 The backend is ``nccl`` on CUDA and ``gloo`` on the CPU. If a rank fails, the others are ended
-and its error is raised here with a note naming the rank; collectives time out after
-:data:`TIMEOUT`.
+and its error is raised here with a note naming the rank; a rank that waits in a collective
+longer than :func:`collective_timeout` (``$JUPYTORCH_DDP_TIMEOUT`` seconds) fails.
 """
 
 from __future__ import annotations
@@ -45,10 +45,10 @@ from jupytorch.core import progress
 from jupytorch.core.exceptions import InvalidParameterError, TrainingError, add_note
 from jupytorch.nn.device import resolve_device
 
-__all__ = ["TIMEOUT", "Ranks", "fit_distributed", "launched_by_torchrun", "quiet_rank"]
+__all__ = ["TIMEOUT_VAR", "Ranks", "collective_timeout", "fit_distributed", "launched_by_torchrun", "quiet_rank"]
 
-TIMEOUT = datetime.timedelta(minutes=30)
-"""How long a rank waits in a collective (an all-reduce, a barrier) before it fails."""
+TIMEOUT_VAR = "JUPYTORCH_DDP_TIMEOUT"
+"""The environment variable that sets :func:`collective_timeout` in seconds (default 1800)."""
 
 _TORCHRUN = ("RANK", "WORLD_SIZE", "LOCAL_RANK")
 
@@ -98,6 +98,27 @@ def quiet_rank(strategy: Any) -> bool:
     False
     """
     return strategy is not None and launched_by_torchrun() and os.environ["RANK"] != "0"
+
+
+def collective_timeout() -> datetime.timedelta:
+    """How long a rank waits in a collective (an all-reduce) for the others before it fails.
+
+    ``$JUPYTORCH_DDP_TIMEOUT`` seconds, default 30 minutes (torch's default): longer than any
+    validation rank 0 runs while the others wait. The processes a training starts inherit it.
+
+    Examples
+    --------
+    >>> collective_timeout().total_seconds() == float(os.environ.get(TIMEOUT_VAR, 1800))
+    True
+    """
+    value = os.environ.get(TIMEOUT_VAR, "1800")
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise InvalidParameterError(f"${TIMEOUT_VAR} must be a positive number of seconds, got {value!r}.")
+    return datetime.timedelta(seconds=seconds)
 
 
 def _backend(device: torch.device) -> str:
@@ -176,7 +197,7 @@ def _fit_torchrun(learner: Any, task: Any, param_values: dict[str, Any], own: di
     if created:
         if device.type == "cuda":
             torch.cuda.set_device(device)
-        dist.init_process_group(_backend(device), timeout=TIMEOUT)
+        dist.init_process_group(_backend(device), timeout=collective_timeout())
     try:
         ranks = Ranks(dist.get_rank(), dist.get_world_size(), device)
         _check(learner, own, ranks.world_size)
@@ -216,6 +237,7 @@ def _fit_spawned(learner: Any, task: Any, param_values: dict[str, Any], own: dic
             f"use devices <= {torch.cuda.device_count()} (one process per GPU)."
         )
     _check(learner, own, n)
+    collective_timeout()  # a bad $JUPYTORCH_DDP_TIMEOUT fails here, not in every rank
     method = "fork" if strategy == "ddp_notebook" else "spawn"
     if method == "fork":
         if sys.platform == "win32":
@@ -293,6 +315,10 @@ def _rank_error(failure: Exception, folder: Path, who: str, n: int) -> BaseExcep
         if isinstance(error, BaseException):
             add_note(error, f"{who}: this happened in rank {rank} of {n}; the other ranks were ended. "
                             f"The traceback in rank {rank}:\n{trace}")
+            if "timed out" in str(error).lower():
+                add_note(error, f"Rank {rank} waited for the other ranks longer than ${TIMEOUT_VAR} = "
+                                f"{collective_timeout().total_seconds():g} s: one of them is stuck, or slower than that "
+                                f"(raise ${TIMEOUT_VAR} for a long validation in rank 0).")
             return error
     rank = getattr(failure, "error_index", "?")
     return TrainingError(

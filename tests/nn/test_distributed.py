@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -47,6 +48,14 @@ class CrashInRankOne(jt.Callback):
     def on_epoch_end(self) -> None:
         if torch.distributed.get_rank() == 1 and self.ctx.epoch == 2:
             raise RuntimeError("boom in the second epoch")
+
+
+class StuckInRankOne(jt.Callback):
+    every_rank = True
+
+    def on_epoch_end(self) -> None:
+        if torch.distributed.get_rank() == 1:
+            time.sleep(300)  # ended by the parent once rank 0 has timed out
 
 
 def _kw(**more):
@@ -151,6 +160,16 @@ def test_a_crash_in_one_rank_ends_all_and_names_the_rank():
     assert "Learner 'classif.mlp' (strategy='ddp_notebook'): this happened in rank 1 of 2" in notes
     assert 'test_distributed.py", line' in notes and "in on_epoch_end" in notes  # the traceback in that rank
     assert not learner.is_trained
+
+
+def test_a_stuck_rank_makes_the_others_time_out_instead_of_hanging(monkeypatch):
+    monkeypatch.setenv("JUPYTORCH_DDP_TIMEOUT", "2")
+    learner = lrn("classif.mlp", **_kw(strategy="ddp_notebook", devices=2), callbacks=StuckInRankOne())
+    with pytest.raises(RuntimeError, match="(?i)timed out") as info:
+        learner.train(make_classif())
+    notes = "\n".join(info.value.__notes__)
+    assert "this happened in rank 0 of 2" in notes  # rank 0 waited for rank 1 in vain
+    assert "longer than $JUPYTORCH_DDP_TIMEOUT = 2 s" in notes
 
 
 @pytest.mark.parametrize(("values", "match"), [

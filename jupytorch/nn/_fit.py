@@ -236,7 +236,7 @@ def _device_of(network: torch.nn.Module) -> torch.device | None:
     return None
 
 
-def warn_interrupted(learner: Any, epoch: int, step: int) -> None:
+def warn_interrupted(learner: Any, epoch: int, step: int | None) -> None:
     """Tell the user training stopped early because they asked it to.
 
     Examples
@@ -248,8 +248,9 @@ def warn_interrupted(learner: Any, epoch: int, step: int) -> None:
     >>> "stopped by the user in epoch 2, batch 5" in str(caught[0].message)
     True
     """
+    where = f"at the end of epoch {epoch}" if step is None else f"in epoch {epoch}, batch {step}"
     warnings.warn(
-        f"Learner {learner.id!r}: training was stopped by the user in epoch {epoch}, batch {step}; the weights and the "
+        f"Learner {learner.id!r}: training was stopped by the user {where}; the weights and the "
         "history so far are kept (learner.model.interrupted is True).",
         JupytorchWarning,
         stacklevel=4,

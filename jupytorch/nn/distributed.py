@@ -22,6 +22,7 @@ longer than :func:`collective_timeout` (``$JUPYTORCH_DDP_TIMEOUT`` seconds) fail
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime
 import importlib
@@ -252,18 +253,20 @@ def _fit_spawned(learner: Any, task: Any, param_values: dict[str, Any], own: dic
             )
         importlib.import_module("torch._dynamo")  # torch imports it with the first optimizer: once here, not per rank
     values = {**param_values, "seed": learner._draw_seed(own["seed"])}
+    shipped = copy.copy(learner)
+    shipped.state = None  # a model of an earlier training need not travel to the ranks
     context = mp.get_context(method)
     events, stop = context.SimpleQueue(), context.Event()
     with tempfile.TemporaryDirectory(prefix="jupytorch-ddp-") as folder:
         procs = mp.start_processes(
-            _worker, args=(n, _free_port(), learner, task, values, folder, events, stop),
+            _worker, args=(n, _free_port(), shipped, task, values, folder, events, stop),
             nprocs=n, join=False, start_method=method)
         _wait(procs, events, stop, Path(folder), f"Learner {learner.id!r} (strategy={strategy!r})", n)
         model = torch.load(Path(folder) / "model.pt", map_location="cpu", weights_only=False)  # written by rank 0
     if model.interrupted and not progress.stop_is_shown():
         from jupytorch.nn._fit import warn_interrupted
 
-        warn_interrupted(learner, model.epochs, 0)
+        warn_interrupted(learner, model.epochs, None)  # the ranks stop together at an epoch's end
     return model
 
 

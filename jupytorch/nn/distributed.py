@@ -195,13 +195,13 @@ def _fit_torchrun(learner: Any, task: Any, param_values: dict[str, Any], own: di
         )
     device = _rank_device(own["device"], local_rank, owner)
     created = not dist.is_initialized()
+    _check(learner, own, int(os.environ["WORLD_SIZE"]) if created else dist.get_world_size())
     if created:
         if device.type == "cuda":
             torch.cuda.set_device(device)
         dist.init_process_group(_backend(device), timeout=collective_timeout())
     try:
         ranks = Ranks(dist.get_rank(), dist.get_world_size(), device)
-        _check(learner, own, ranks.world_size)
         seed = [learner._draw_seed(own["seed"])]  # "random" is drawn once, in rank 0
         dist.broadcast_object_list(seed, src=0, device=device if device.type == "cuda" else None)
         from jupytorch.nn._fit import fit_learner

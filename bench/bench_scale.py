@@ -1,11 +1,16 @@
-"""Benchmark: many fits on a Dask cluster, 2 workers against 1.
+"""Benchmark: scaling out, 2 processes against 1, in two ways.
 
-A cv-5 benchmark of three learners (featureless, rpart, ranger with 100 trees) on
-``california_housing`` runs once on a LocalCluster of one worker process and once on two, with
-the same seed (same splits, same results: checked). Each configuration runs ``--repeats`` times
-and the minimum wall time counts (cluster start-up is not timed). Prints the speed-up.
+* ``dask``: many fits. A cv-5 benchmark of three learners (featureless, rpart, ranger with 100
+  trees) on ``california_housing`` runs once on a LocalCluster of one worker process and once on
+  two, with the same seed (same splits, same results: checked). Each configuration runs
+  ``--repeats`` times and the minimum wall time counts (cluster start-up is not timed).
+* ``ddp``: one fit. ``regr.mlp`` (2 x 256 units, batch size 1024) trains ``--epochs`` epochs on
+  200 000 synthetic rows (10 features), once in one process and once with ``strategy="ddp"``
+  on 2 gloo ranks (CPU, one torch thread per process), the same seed (the largest weight
+  difference is printed). A callback in rank 0 times each epoch; the fastest epoch counts
+  (process start-up is not timed, but ``train()`` as a whole is printed too).
 
-Run: ``.venv/bin/python bench/bench_scale.py [--repeats 3]``.
+Prints the speed-up of each. Run: ``.venv/bin/python bench/bench_scale.py [--repeats 3] [--only ddp]``.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 import jupytorch as jt  # noqa: E402
@@ -42,10 +48,61 @@ def timed(n_workers: int, repeats: int) -> tuple[float, pd.DataFrame]:
     return best, table
 
 
+class EpochTimer(jt.Callback):
+    """Seconds of each training epoch (in rank 0 with ddp): ``model.callbacks["epoch_timer"]``."""
+
+    def __init__(self) -> None:
+        self.seconds: list[float] = []
+
+    def on_epoch_begin(self) -> None:
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self) -> None:
+        self.seconds.append(time.perf_counter() - self._start)
+
+    def state_dict(self) -> list[float]:
+        return self.seconds
+
+
+def mlp_task(rows: int = 200_000, features: int = 10):
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(rows, features)).astype(np.float32)
+    frame = pd.DataFrame(x, columns=[f"x{i}" for i in range(features)])
+    frame["y"] = np.sin(x[:, 0]) + x[:, 1] * x[:, 2] + rng.normal(scale=0.1, size=rows)
+    return jt.as_task_regr(frame, target="y", id="synthetic_200k")
+
+
+def ddp_epoch(epochs: int, rows: int) -> None:
+    jt.set_progress_view("none")
+    task = mlp_task(rows)
+    kw = {"neurons": (256, 256), "p": 0.0, "batch_size": 1024, "epochs": epochs, "seed": 1, "device": "cpu",
+          "num_threads": 1}
+    runs = {}
+    for ranks in (1, 2):
+        extra = {} if ranks == 1 else {"strategy": "ddp", "devices": 2}
+        start = time.perf_counter()
+        learner = lrn("regr.mlp", **kw, **extra, callbacks=EpochTimer()).train(task)
+        total = time.perf_counter() - start
+        runs[ranks] = (min(learner.model.callbacks["epoch_timer"]), total, learner.network.state_dict())
+    gap = max(float((runs[2][2][name] - value).abs().max()) for name, value in runs[1][2].items())
+    print(f"regr.mlp epoch on {rows} rows, batch 1024 (fastest of {epochs} epochs; train() incl. start-up)")
+    print(f"  1 process     : {runs[1][0]:6.2f} s per epoch  ({runs[1][1]:6.2f} s)")
+    print(f"  2 gloo ranks  : {runs[2][0]:6.2f} s per epoch  ({runs[2][1]:6.2f} s)")
+    print(f"  speed-up      : {runs[1][0] / runs[2][0]:5.2f}x")
+    print(f"  largest weight difference, 2 ranks vs 1 process: {gap:.1e}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=3, help="ddp: epochs per run (the fastest counts)")
+    parser.add_argument("--rows", type=int, default=200_000, help="ddp: training rows")
+    parser.add_argument("--only", choices=("dask", "ddp"), default=None)
     args = parser.parse_args()
+    if args.only != "dask":
+        ddp_epoch(args.epochs, args.rows)
+    if args.only == "ddp":
+        return
     one, table_one = timed(1, args.repeats)
     two, table_two = timed(2, args.repeats)
     pd.testing.assert_frame_equal(table_one, table_two)

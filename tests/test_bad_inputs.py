@@ -136,6 +136,11 @@ CASES = [
     Case("kknn_k_above_rows", lambda: lrn("regr.kknn", k=100).train(tsk("mtcars")), ValueError, ("'regr.kknn'", "'k'", "100", "32", "lower k")),
     Case("ranger_mtry_above_features", lambda: lrn("regr.ranger", mtry=100).train(tsk("mtcars")), ValueError,
          ("'regr.ranger'", "'mtry'", "10", "100")),
+    Case("ddp_measures_train", lambda: lrn("regr.mlp", epochs=1, batch_size=8, device="cpu", strategy="ddp", devices=2,
+                                           measures_train=msr("regr.rmse")).train(tsk("mtcars")),
+         ValueError, ("'regr.mlp'", "measures_train", "strategy='ddp'", "measures_valid")),
+    Case("ddp_devices_missing_on_cpu", lambda: lrn("regr.mlp", epochs=1, batch_size=8, device="cpu", strategy="ddp").train(tsk("mtcars")),
+         ValueError, ("'regr.mlp'", "strategy='ddp'", "devices=")),
     Case("loss_for_other_task_type", lambda: lrn("regr.mlp", loss=t_loss("cross_entropy"), epochs=1, batch_size=8).train(tsk("mtcars")),
          ValueError, ("'regr.mlp'", "'cross_entropy'", "'regr'")),
     # measures

@@ -89,12 +89,20 @@ def wrap_loss(loss_fn: Any, network: Any) -> Any:
     return loss_fn
 
 
-def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchModel:
-    """Train ``learner`` on ``task`` with ``param_values``; returns its model."""
+def fit_learner(learner: Any, task: Any, param_values: dict[str, Any], ranks: Any = None) -> TorchModel:
+    """Train ``learner`` on ``task`` with ``param_values``; returns its model.
+
+    With a ddp ``strategy`` the training goes to :func:`jupytorch.nn.distributed.fit_distributed`,
+    which calls this function again in each rank with ``ranks`` (a ``Ranks``).
+    """
     own, loss_values, opt_values, cb_values = learner._split_values(param_values)
+    if own["strategy"] is not None and ranks is None:
+        from jupytorch.nn.distributed import fit_distributed
+
+        return fit_distributed(learner, task, param_values)  # type: ignore[no-any-return]
     owner = f"Learner {learner.id!r}: "
     seed = learner._draw_seed(own["seed"])
-    device = resolve_device(own["device"], owner)
+    device = resolve_device(own["device"], owner) if ranks is None else ranks.device
     task_train, task_valid = learner._split_validation(task, seed)
     measures_train = _measures(own["measures_train"], learner, "measures_train")
     measures_valid = _measures(own["measures_valid"], learner, "measures_valid")
@@ -115,6 +123,8 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
         for ds in (ds_train, ds_valid):
             attach_workers(ds, own["num_workers"], device, own["pin_memory"], seed)
         callbacks = _callbacks(learner, cb_values, own)
+        if ranks is not None and ranks.rank != 0:  # callbacks run in rank 0, but those that steer training
+            callbacks = {cb_id: cb for cb_id, cb in callbacks.items() if cb.every_rank}
         ctx = Context(
             learner=learner, task_train=task_train, task_valid=task_valid, dataset_train=ds_train,
             dataset_valid=ds_valid, network=network, optimizer=optimizer, loss_fn=loss_fn, device=device,
@@ -124,9 +134,15 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
         for cb in callbacks.values():
             cb.ctx = ctx
         trainer_class = learner.trainer_class or Trainer
+        extra: dict[str, Any] = {}
+        if ranks is not None:
+            from jupytorch.nn.trainer_ddp import distributed_trainer
+
+            trainer_class, extra = distributed_trainer(trainer_class), {"ranks": ranks}
         trainer = trainer_class(
             ctx, batch_size=own["batch_size"], batch_size_predict=own["batch_size_predict"], shuffle=own["shuffle"],
             eval_freq=own["eval_freq"], precision=own["precision"], compile=own["compile"], seed=seed, batch_plan=plan,
+            **extra,
         )
         folder = _resume_folder(learner, own["resume"], callbacks)
         if folder is not None:
@@ -141,7 +157,7 @@ def fit_learner(learner: Any, task: Any, param_values: dict[str, Any]) -> TorchM
             for ds in (ds_train, ds_valid):
                 if ds is not None:
                     ds.workers = None  # the worker processes end with their loader
-    if ctx.interrupted and not progress.stop_is_shown():  # the widget already says so: no second report
+    if ctx.interrupted and not progress.stop_is_shown() and ranks is None:  # the widget already says so: no second report
         warn_interrupted(learner, ctx.epoch, ctx.step)
     return _model(ctx, callbacks, network, optimizer, user_loss, seed, tokens, task_train)
 
@@ -220,7 +236,7 @@ def _device_of(network: torch.nn.Module) -> torch.device | None:
     return None
 
 
-def warn_interrupted(learner: Any, epoch: int, step: int) -> None:
+def warn_interrupted(learner: Any, epoch: int, step: int | None) -> None:
     """Tell the user training stopped early because they asked it to.
 
     Examples
@@ -232,8 +248,9 @@ def warn_interrupted(learner: Any, epoch: int, step: int) -> None:
     >>> "stopped by the user in epoch 2, batch 5" in str(caught[0].message)
     True
     """
+    where = f"at the end of epoch {epoch}" if step is None else f"in epoch {epoch}, batch {step}"
     warnings.warn(
-        f"Learner {learner.id!r}: training was stopped by the user in epoch {epoch}, batch {step}; the weights and the "
+        f"Learner {learner.id!r}: training was stopped by the user {where}; the weights and the "
         "history so far are kept (learner.model.interrupted is True).",
         JupytorchWarning,
         stacklevel=4,

@@ -68,7 +68,9 @@ class LearnerTorch(Learner):
     ``tensor_dataset`` (False, True, "device"), ``resume`` (a checkpoint folder or True),
     ``drop_last``, ``sampler`` / ``batch_sampler`` (a torch Sampler or a function task ->
     Sampler such as ``jt.balanced_sampler()``), ``num_workers`` (processes that load batches
-    read from files or a user dataset) and ``pin_memory`` (see :mod:`jupytorch.nn.loader`).
+    read from files or a user dataset) and ``pin_memory`` (see :mod:`jupytorch.nn.loader`);
+    ``strategy`` (None, "ddp", "ddp_spawn", "ddp_notebook") and ``devices`` train one network on
+    several processes with torch.distributed (see :mod:`jupytorch.nn.distributed`).
     Regression learners also have ``scale_target`` (see :mod:`jupytorch.nn.target_scale`):
     train on the standardized target and predict in its units; the ready learners (mlp,
     tab_resnet, ft_transformer, tabm) start with ``True``.
@@ -216,7 +218,10 @@ class LearnerTorch(Learner):
         notebook, a text bar in a terminal; ``jt.set_progress_view("none")`` turns it off.
         """
         from jupytorch.core import progress
+        from jupytorch.nn.distributed import quiet_rank
 
+        if quiet_rank(self.param_set.values.get("strategy")):  # torchrun ranks but 0 show nothing
+            return super().train(task, row_ids)  # type: ignore[return-value]
         with progress.auto_view():
             return super().train(task, row_ids)  # type: ignore[return-value]
 

@@ -195,7 +195,8 @@ def lr_find(learner: Any, task: Any, *, start_lr: float = 1e-7, end_lr: float = 
     n_batches = max(1, math.ceil(task.nrow / batch_size))
     probe = _LRRange(start_lr, end_lr, int(num_steps), smooth, diverge)
     inner.callbacks = [cb for cb in inner.callbacks if cb.id != probe.id] + [probe]
-    extra = {"epochs": math.ceil(int(num_steps) / n_batches), "patience": 0}
+    # one process even for a ddp learner: the probe sets the learning rate and stops within an epoch
+    extra = {"epochs": math.ceil(int(num_steps) / n_batches), "patience": 0, "strategy": None}
     inner.param_set.set_values(**{k: v for k, v in extra.items() if k in inner.param_set.ids()})
     copy.train(task)
     curve = _torch_learner(copy).model.callbacks[probe.id]

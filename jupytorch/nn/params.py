@@ -15,7 +15,10 @@ from jupytorch.core.paramset import (
     ParamUty,
 )
 
-__all__ = ["disable_in_tune", "torch_learner_params"]
+__all__ = ["STRATEGIES", "disable_in_tune", "torch_learner_params"]
+
+STRATEGIES = ("ddp", "ddp_spawn", "ddp_notebook")
+"""The values of the ``strategy`` parameter besides None (one process), named as in Lightning."""
 
 
 def disable_in_tune() -> dict[str, Any]:
@@ -118,6 +121,12 @@ def torch_learner_params(task_type: str | None = None) -> ParamSet:
                                 description="processes that load batches read from files or a user dataset"),
         "pin_memory": ParamLgl(default=None, special_vals=(None,), tags={"train", "predict"},
                                description="page-locked batches for CUDA (None: on CUDA with workers)"),
+        # data-parallel training of one network (jupytorch.nn.distributed)
+        "strategy": ParamFct(list(STRATEGIES), default=None, special_vals=(None,), tags={"train"},
+                             description="'ddp': data-parallel on several processes (torchrun's, or `devices` started "
+                                         "here); 'ddp_spawn' starts them fresh, 'ddp_notebook' forks them"),
+        "devices": ParamInt(1, None, default=None, special_vals=(None,), tags={"train"},
+                            description="processes a ddp strategy starts (default: one per CUDA GPU)"),
     })
     if task_type == "regr":
         ps.add("scale_target", ParamLgl(default=False, tags={"train"},

@@ -164,9 +164,11 @@ class Trainer:
     refresh : float
         Seconds between two reads of the running loss (progress, NaN check, Stop polling).
 
-    Subclass and override one rung of the ladder (``_run_epoch``, ``_train_step``, ``_infer``,
-    ``_get_loss``, ``_backward``, ``_optimizer_step``, ``_validate``...) to change the loop; set
-    ``LearnerTorch.trainer_class``.
+    Subclass and override one rung of the ladder (``_run_epoch``, ``_epoch_batches``,
+    ``_train_step``, ``_infer``, ``_get_loss``, ``_backward``, ``_optimizer_step``,
+    ``_epoch_loss``, ``_validate``, ``_check_stop``, ``_wrap_network``...) to change the loop; set
+    ``LearnerTorch.trainer_class``. With ``strategy="ddp"`` the data-parallel rungs of
+    :mod:`jupytorch.nn.trainer_ddp` are mixed into that class.
 
     Examples
     --------
@@ -181,6 +183,7 @@ class Trainer:
     """
 
     refresh = 0.25
+    stops_within_epoch = True  # a stop asked for in a batch (ctx.terminate, Stop, Ctrl-C) ends the epoch there
 
     def __init__(self, ctx: Context, *, batch_size: int, batch_size_predict: int | None = None, shuffle: bool = True,
                  eval_freq: int = 1, precision: str | None = None, compile: bool = False, seed: int | None = None,
@@ -203,10 +206,15 @@ class Trainer:
         else:
             self.generator.manual_seed(int(seed))
         network = ctx.network
+        trained = self._wrap_network(network)
+        wrapped = trained is not network
         if compile:
-            network = torch.compile(network)
-        self._network_call = network
-        self._forward = make_forward(network, ctx.dataset_train.order)
+            trained = torch.compile(trained)
+        self._network_call = trained
+        self._forward = make_forward(trained, ctx.dataset_train.order)
+        # validation calls the plain network: a wrapper (DDP) holds collectives that only training meets
+        self._forward_predict = self._forward if not wrapped else make_forward(
+            torch.compile(network) if compile else network, ctx.dataset_train.order)
         self.scaler = torch.amp.GradScaler(ctx.device.type) if precision == "fp16" else None
         ctx.scaler = self.scaler
         self._keep_outputs = bool(ctx.measures_train)
@@ -224,6 +232,10 @@ class Trainer:
             for stage in cb._active_stages():
                 hooks[stage].append(getattr(cb, stage))
         return hooks
+
+    def _wrap_network(self, network: torch.nn.Module) -> Any:
+        """The module the training forward pass calls (a subclass wraps it, e.g. in DDP); default: ``network``."""
+        return network
 
     def _call(self, stage: str) -> None:
         for hook in self._hooks[stage]:
@@ -278,18 +290,28 @@ class Trainer:
             self._run_epoch()
             self._end_epoch()
             self._keep_good_weights()
-            if not ctx.terminate and (self._stop_requested or (self._emit and progress.should_stop())):
-                ctx.interrupted = ctx.terminate = True
+            self._check_stop()
+
+    def _check_stop(self) -> None:
+        """After an epoch: stop when the user asked (Ctrl-C, a Stop button)."""
+        ctx = self.ctx
+        if not ctx.terminate and (self._stop_requested or (self._emit and progress.should_stop())):
+            ctx.interrupted = ctx.terminate = True
 
     def _epoch_order(self) -> torch.Tensor:
         """The order of the rows in this epoch (positions, on the CPU)."""
         n = self.ctx.dataset_train.n
         return torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
 
+    def _epoch_batches(self) -> list[torch.Tensor]:
+        """The batches of this epoch: 1-d position tensors on the CPU (a subclass may shard them)."""
+        plan = self.batch_plan
+        return plan.batches(self.generator, self._epoch_order() if plan.default else None)
+
     def _run_epoch(self) -> None:
         ctx = self.ctx
-        plan, storage = self.batch_plan, ctx.dataset_train.storage_device
-        batches = plan.batches(self.generator, self._epoch_order() if plan.default else None)
+        storage = ctx.dataset_train.storage_device
+        batches = self._epoch_batches()
         order = torch.cat(batches) if batches else torch.empty(0, dtype=torch.long)
         state = self.epoch_state = EpochState(order=order, start=time.perf_counter())
         if storage.type != "cpu":
@@ -298,7 +320,7 @@ class Trainer:
         last = len(batches)
         ctx.epoch_complete = last == 0  # until its last batch is done (a checkpoint of a cut epoch is partial)
         next_refresh = self._next_refresh
-        train_step, pending, keep = self._train_step, state.pending, self._keep_outputs
+        train_step, pending, keep, within = self._train_step, state.pending, self._keep_outputs, self.stops_within_epoch
         clock = time.perf_counter
         loading = prefetching(ctx.dataset_train, batches)  # batches loaded ahead by worker processes, if any
         loading.__enter__()
@@ -310,11 +332,11 @@ class Trainer:
                 ctx.epoch_complete = step == last
                 if keep:
                     state.outputs.append(main_output(ctx.y_hat).detach())
-                if ctx.terminate or self._stop_requested:  # Ctrl-C: stop after the running batch
+                if within and (ctx.terminate or self._stop_requested):  # Ctrl-C: stop after the running batch
                     break
                 if clock() >= next_refresh:
                     self._refresh()
-                    if self._stop_requested or (self._emit and progress.should_stop()):
+                    if within and (self._stop_requested or (self._emit and progress.should_stop())):
                         ctx.interrupted = ctx.terminate = True
                         break
                     next_refresh = clock() + self.refresh
@@ -480,8 +502,7 @@ class Trainer:
     # -- end of an epoch: scores, validation ------------------------------------------------------
     def _end_epoch(self) -> None:
         ctx = self.ctx
-        self._read_losses()
-        ctx.epoch_loss = ctx.running_loss
+        ctx.epoch_loss = self._epoch_loss()
         if self._stop_requested:
             ctx.interrupted = ctx.terminate = True
         evaluate = ctx.epoch % self.eval_freq == 0 or ctx.epoch >= ctx.total_epochs or ctx.terminate
@@ -502,6 +523,11 @@ class Trainer:
                           valid=self._valid_info(), samples_per_s=ctx.dataset_train.n / elapsed,
                           device=self._device_info())
             progress.emit("train", "advance", total=ctx.total_epochs, completed=ctx.epoch)
+
+    def _epoch_loss(self) -> float:
+        """The mean training loss of the epoch (after reading the pending batch losses)."""
+        self._read_losses()
+        return self.ctx.running_loss
 
     def _valid_info(self) -> dict[str, float]:
         ctx = self.ctx
@@ -536,7 +562,7 @@ class Trainer:
 
             on_batch = (before, after)
         ds = ctx.dataset_valid
-        output = predict_loop(ctx.network, ds, self.batch_size_predict, self._forward, self._autocast, on_batch)
+        output = predict_loop(ctx.network, ds, self.batch_size_predict, self._forward_predict, self._autocast, on_batch)
         ctx.valid_loss = self._valid_loss(output, ds)
         if not ctx.measures_valid:
             return {}

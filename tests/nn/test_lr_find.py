@@ -34,6 +34,16 @@ def test_divergence_stops_the_test(task_multi):
     assert "diverged" in repr(result)
 
 
+def test_a_ddp_learner_is_probed_in_one_process(task_multi, monkeypatch):
+    def no_processes(*args):
+        raise AssertionError("lr_find started a ddp training")
+
+    monkeypatch.setattr("jupytorch.nn.distributed.fit_distributed", no_processes)
+    learner = mlp(epochs=1, strategy="ddp", devices=2, device="cpu")
+    result = lr_find(learner, task_multi, num_steps=20)
+    assert len(result.lr) == 20 and learner.param_set.values["strategy"] == "ddp"
+
+
 def test_same_seed_same_curve(task_multi):
     a = lr_find(mlp(epochs=1), task_multi, num_steps=20)
     b = lr_find(mlp(epochs=1), task_multi, num_steps=20)

@@ -61,6 +61,11 @@ class Callback:
     weight : float
         Callbacks run in increasing weight, then in the order given (early stopping: 1000,
         checkpoint: infinity).
+    every_rank : bool
+        With ``strategy="ddp"`` (several processes train one network) a callback runs in rank 0
+        only, unless it changes the training itself (the learning rate, gradients, frozen
+        layers): then set ``every_rank = True`` and it runs in every process, so that the
+        copies of the network stay equal. The learning-rate schedulers and ``unfreeze`` do.
 
     Examples
     --------
@@ -76,6 +81,7 @@ class Callback:
     """
 
     weight: ClassVar[float] = 0.0
+    every_rank: ClassVar[bool] = False
     ctx: Any = None
     _param_specs: ClassVar[Mapping[str, Param]] = {}
 

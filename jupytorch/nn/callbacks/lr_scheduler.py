@@ -47,6 +47,8 @@ class CallbackLRScheduler(Callback):
     ('lr_exp', {'gamma': 0.9})
     """
 
+    every_rank = True  # it changes the training: every process of a ddp training runs it
+
     def __init__(self, scheduler_class: type, step_on: str = "epoch", id: str | None = None, **params: Any):
         if step_on not in ("epoch", "batch", "valid"):
             raise InvalidParameterError(f"CallbackLRScheduler: step_on must be 'epoch', 'batch' or 'valid', got {step_on!r}.")

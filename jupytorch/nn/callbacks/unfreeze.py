@@ -50,6 +50,8 @@ class CallbackUnfreeze(Callback):
     3
     """
 
+    every_rank = True  # it changes the training: every process of a ddp training runs it
+
     def __init__(self, starting_weights: Selector | Sequence[str] | None = None, unfreeze: Sequence[dict[str, Any]] = ()):
         self.starting_weights = starting_weights
         self.unfreeze = unfreeze

@@ -8,7 +8,7 @@ CPU seconds of this process (``time.process_time``: robust on a shared machine);
 ``tune / by hand - 1``. Goal: at most 5 %.
 
 (b) Throughput of workers sharing one study. A study on a SQLite file gets the problem (``tune``
-with ``term_evals=0``, then the budget is stored), and ``jupytorch tune-worker`` processes finish
+with ``run=False``: the problem and its budget are stored), and ``jupytorch tune-worker`` processes finish
 it: once with 1 worker, once with 2. Throughput is trials per second between the first trial's
 start and the last trial's end (from the archive, so process start-up is not counted). Goal on a
 2-core machine: 2 workers at least 1.7x of 1.
@@ -76,13 +76,8 @@ def throughput(trials: int, epochs: int, workers: int) -> float:
     task, learner = problem(epochs)
     folder = tempfile.mkdtemp(prefix="jt-bench-")
     url = f"sqlite:///{folder}/tune.db"
-    ti = jt.tune(tnr("random_search", seed=1), task, learner, rsmp("holdout"), msr("regr.rmse"), term_evals=0,
-                 storage=url, study_name="bench", seed=1)
-    from jupytorch.tuning.terminators import TerminatorEvals
-    from jupytorch.tuning.worker import store_definition
-
-    ti.terminator = TerminatorEvals(trials)
-    store_definition(ti)
+    jt.tune(tnr("random_search", seed=1), task, learner, rsmp("holdout"), msr("regr.rmse"), term_evals=trials,
+            storage=url, study_name="bench", seed=1, run=False)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
     gate = Path(folder) / "go"
     # every worker imports everything, says it is ready, and waits at the gate: start-up is not measured

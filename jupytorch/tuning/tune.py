@@ -176,6 +176,7 @@ def tune(
     n_jobs: int | None = 1,
     seed: int | None = None,
     heartbeat_interval: int | None = 60,
+    run: bool = True,
 ) -> TuningInstance:
     """Tune ``learner``'s ``to_tune()`` parameters on ``task``; return the TuningInstance.
 
@@ -206,6 +207,10 @@ def tune(
         Seeds the splits, the sampler (unless the tuner has a seed) and every iteration.
     heartbeat_interval : int, optional
         Seconds between heartbeats on database storages: trials of killed processes become FAIL.
+    run : bool, default True
+        False checks the problem and creates the instance (and, with a ``storage``, the study with
+        the problem and its budget stored for ``jupytorch tune-worker`` processes) without running
+        a trial, like mlr3tuning's ``ti()``; ``jt.tune_worker`` or the command then does the work.
 
     Examples
     --------
@@ -226,6 +231,8 @@ def tune(
         from jupytorch.tuning.worker import store_definition
 
         store_definition(ti, pruning=pruner is not None, heartbeat_interval=heartbeat_interval)
+    if not run:
+        return ti
     return run_tuning(ti, n_jobs=n_jobs, pruning=pruner is not None)
 
 

@@ -107,6 +107,16 @@ def test_worker_refuses_an_untrusted_pickle_and_a_missing_problem(tmp_path, caps
         tune_worker(url, "plain", trusted=True)
 
 
+def test_a_study_created_without_running_is_filled_by_a_worker(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tune.db'}"
+    learner = jt.lrn("regr.rpart", maxdepth=to_tune(1, 5))
+    ti = jt.tune(jt.tnr("random_search", seed=1), jt.tsk("mtcars"), learner, jt.rsmp("holdout"), jt.msr("regr.rmse"),
+                 term_evals=3, storage=url, study_name="later", seed=1, run=False)
+    assert len(ti.archive) == 0 and not ti.stopped
+    done = tune_worker(url, "later", trusted=True, seed=2)  # the budget came with the stored problem
+    assert done.archive["state"].tolist() == ["COMPLETE"] * 3
+
+
 def test_journal_file_storage_and_resume_with_tune(tmp_path):
     from optuna.storages import JournalStorage
     from optuna.storages.journal import JournalFileBackend

@@ -20,6 +20,7 @@ from jupytorch.nn.encode import encode_output
 from jupytorch.nn.loader import BatchPlan, attach_workers
 from jupytorch.nn.model import TaskSchema, TorchModel
 from jupytorch.nn.task_dataset import TaskDataset
+from jupytorch.nn.tensor_cache import known_finite
 from jupytorch.nn.trainer import Trainer, make_forward, predict_loop
 
 __all__ = ["fit_learner", "predict_learner", "warn_interrupted"]
@@ -212,11 +213,11 @@ def _check_finite_inputs(learner: Any, task: Any, dataset: TaskDataset, tokens: 
     counts: dict[str, int] = {}
     for name, token in tokens.items():
         tensor = dataset.tensors.get(name)
-        if tensor is None or not tensor.is_floating_point() or tensor.dim() != 2:
+        if tensor is None or not tensor.is_floating_point() or tensor.dim() != 2 or known_finite(tensor):
             continue
-        bad = ~torch.isfinite(tensor)
-        if bool(bad.any()):
-            per_column = bad.sum(dim=0).tolist()
+        finite = torch.isfinite(tensor)
+        if not bool(finite.all()):  # the common case costs two small operations
+            per_column = (~finite).sum(dim=0).tolist()
             features = list(token.features) if isinstance(token.features, (list, tuple)) else []
             for i, n in enumerate(per_column):
                 if n:

@@ -196,10 +196,11 @@ class LearnerTorch(Learner):
         opt: dict[str, Any] = {}
         cbs: dict[str, dict[str, Any]] = {cb.id: {} for cb in self.callbacks}
         for key, value in values.items():
-            prefix, sep, rest = key.partition(SEP)
-            if not sep:
+            if SEP not in key:  # most keys: the learner's own parameters
                 own[key] = value
-            elif prefix == "loss":
+                continue
+            prefix, _, rest = key.partition(SEP)
+            if prefix == "loss":
                 loss[rest] = value
             elif prefix == "opt":
                 opt[rest] = value

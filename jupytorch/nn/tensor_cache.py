@@ -13,6 +13,7 @@ holds at most :data:`MAX_BYTES` (least recently used entries go first).
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from collections import OrderedDict
@@ -22,12 +23,14 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["MAX_BYTES", "clear", "rows_tensor"]
+__all__ = ["MAX_BYTES", "clear", "known_finite", "rows_tensor"]
 
 MAX_BYTES = 256 * 2**20
 """The most bytes of tensors the cache keeps."""
 
 _entries: OrderedDict[tuple[int, Hashable], torch.Tensor] = OrderedDict()
+# id(block) -> (weak reference to the block, whether all its values are finite: None until asked)
+_blocks: dict[int, list[Any]] = {}
 _watched: set[int] = set()
 _lock = threading.Lock()
 _size = [0]
@@ -76,7 +79,7 @@ def rows_tensor(task: Any, what: Hashable, convert: Callable[[Any], torch.Tensor
     -------
     torch.Tensor or None
         The rows of the active row ids, in their order (the cached tensor itself when those are
-        all rows in frame order: treat it as read-only).
+        all rows in frame order, a view of it for one row: treat it as read-only).
 
     Examples
     --------
@@ -105,7 +108,39 @@ def rows_tensor(task: Any, what: Hashable, convert: Callable[[Any], torch.Tensor
     positions = task._positions()
     if len(positions) == block.shape[0] and np.array_equal(positions, np.arange(len(positions))):
         return block
+    if len(positions) == 1:  # one row (a single prediction): a view, not a gathered copy
+        start = int(positions[0])
+        return block[start:start + 1]
     return block[torch.from_numpy(np.ascontiguousarray(positions, dtype=np.int64))]
+
+
+def known_finite(tensor: torch.Tensor) -> bool:
+    """Whether ``tensor`` is a cached block, or a view of one, whose values are all finite.
+
+    A block is checked once, when first asked; then every prediction from it (a one-row view)
+    skips the NaN/inf check of its inputs.
+
+    Examples
+    --------
+    >>> import pandas as pd, jupytorch as jt
+    >>> task = jt.as_task_regr(pd.DataFrame({"a": [1.0, 2.0, 3.0], "y": [0.0, 1.0, 2.0]}), target="y")
+    >>> to_tensor = lambda t: torch.tensor(t.data(cols=["a"]).to_numpy())
+    >>> known_finite(rows_tensor(task.clone().filter([1]), ("a",), to_tensor)), known_finite(torch.ones(1))
+    (True, False)
+    """
+    base = tensor if tensor._base is None else tensor._base
+    with _lock:
+        entry = _blocks.get(id(base))
+    if entry is None or entry[0]() is not base:
+        return False
+    if entry[1] is None:
+        entry[1] = bool(torch.isfinite(base).all()) if base.is_floating_point() else True
+    return bool(entry[1])
+
+
+def _forget_block_ref(block_id: int, _ref: object) -> None:
+    # no lock: a block can die while _store holds it (an evicted entry); dict.pop is atomic
+    _blocks.pop(block_id, None)
 
 
 def _store(frame: Any, key: tuple[int, Hashable], block: torch.Tensor) -> None:
@@ -113,6 +148,8 @@ def _store(frame: Any, key: tuple[int, Hashable], block: torch.Tensor) -> None:
     if size > MAX_BYTES:
         return
     with _lock:
+        block_id = id(block)
+        _blocks[block_id] = [weakref.ref(block, functools.partial(_forget_block_ref, block_id)), None]
         if key[0] not in _watched:
             weakref.finalize(frame, _forget, key[0])
             _watched.add(key[0])

@@ -40,7 +40,6 @@ __all__ = [
     "run_all",
     "run_iteration",
     "seed_globals",
-    "seeded_globals",
     "worker_died",
 ]
 
@@ -87,17 +86,6 @@ def seed_globals(seed: int) -> None:
         torch.default_generator.manual_seed(seed)  # seeding; torch learners seed their device themselves
 
 
-@contextlib.contextmanager
-def seeded_globals(seed: int | None) -> Iterator[None]:
-    """Seed the global generators (see :func:`seed_globals`); restore them after."""
-    if seed is None:
-        yield
-        return
-    with preserved_globals():
-        seed_globals(seed)
-        yield
-
-
 def _seed_learner(learner: Any, seed: int) -> None:
     """Give parameters tagged ``seed`` that the user left unset the iteration's seed."""
     ps = learner.param_set
@@ -129,10 +117,10 @@ def run_iteration(task: Any, learner: Any, train: np.ndarray, test: np.ndarray, 
     learner = learner.clone()
     outcome = Outcome(key=key, iteration=iteration, seed=seed)
     extra_log: list[dict[str, str]] = []
-    if seed is not None and not restore_globals:
-        seed_globals(seed)
-    with seeded_globals(seed if restore_globals else None):
+    restoring = preserved_globals() if restore_globals and seed is not None else contextlib.nullcontext()
+    with restoring:
         if seed is not None:
+            seed_globals(seed)
             _seed_learner(learner, seed)
         try:
             learner.train(_with_test_validation(task, test) if getattr(learner, "validate", None) == "test" else task, train)

@@ -24,9 +24,10 @@ from jupytorch.core.engine import (
     check_instantiated,
     iteration_seeds,
     prepare_resampling,
+    preserved_globals,
     run_all,
     run_iteration,
-    seeded_globals,
+    seed_globals,
 )
 from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning, TaskError
 from jupytorch.core.resample_result import ResampleResult
@@ -42,7 +43,8 @@ __all__ = [  # resample and its result, and the engine re-exported for code that
     "resample",
     "run_all",
     "run_iteration",
-    "seeded_globals",
+    "preserved_globals",
+    "seed_globals",
 ]
 
 

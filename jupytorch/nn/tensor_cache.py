@@ -129,8 +129,7 @@ def known_finite(tensor: torch.Tensor) -> bool:
     (True, False)
     """
     base = tensor if tensor._base is None else tensor._base
-    with _lock:
-        entry = _blocks.get(id(base))
+    entry = _blocks.get(id(base))  # dict reads and writes are atomic: no lock (see _forget_block_ref)
     if entry is None or entry[0]() is not base:
         return False
     if entry[1] is None:

@@ -303,6 +303,6 @@ def test_repr_html_escapes_and_pickle(task_regr):
 def test_the_engine_is_importable_from_resample():
     from jupytorch.core import engine, resample
 
-    for name in ("run_iteration", "run_all", "Run", "Outcome", "iteration_seeds", "seeded_globals", "prepare_resampling"):
+    for name in ("run_iteration", "run_all", "Run", "Outcome", "iteration_seeds", "seed_globals", "preserved_globals", "prepare_resampling"):
         assert getattr(resample, name) is getattr(engine, name)
     assert resample.ResampleResult.__module__ == "jupytorch.core.resample_result"

@@ -26,6 +26,7 @@ resizes one file per ``__getitem__``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
@@ -145,7 +146,19 @@ def epoch_task_dataset(ds, batches) -> float:
     return time.perf_counter() - start
 
 
-def bench_files(repeats: int, n: int = 512, batch_size: int = 64) -> None:
+@contextlib.contextmanager
+def one_decoding_thread():
+    """num_workers=0 as a plain loop would run it: every file decoded in the main thread."""
+    from jupytorch.lazy import datasets
+
+    saved, datasets._THREADED_FROM = datasets._THREADED_FROM, sys.maxsize
+    try:
+        yield
+    finally:
+        datasets._THREADED_FROM = saved
+
+
+def bench_files(repeats: int, n: int = 512, batch_size: int = 64, image_size: int = 128) -> None:
     import warnings
 
     from jupytorch.lazy.datasets import _quiet_image_io
@@ -155,7 +168,7 @@ def bench_files(repeats: int, n: int = 512, batch_size: int = 64) -> None:
     from jupytorch.nn.task_dataset import TaskDataset
 
     warnings.filterwarnings("ignore", message="The image decoding and encoding", category=DeprecationWarning)
-    folder = write_jpegs(n)
+    folder = write_jpegs(n, image_size)
     original = image_folder_task(folder)
     paths = original.data(cols=["path"])["path"].tolist()
     task = po("trafo_resize", size=(64, 64)).train([original])[0]
@@ -180,17 +193,21 @@ def bench_files(repeats: int, n: int = 512, batch_size: int = 64) -> None:
     epoch_task_dataset(plain, batches()[:2])  # warm-up (and worker start-up, outside the timings)
     epoch_task_dataset(workers, batches())
     epoch_reference()
-    times = {"num_workers=0 (threaded decode)": [], "num_workers=2": [], "hand-written DataLoader, 2 workers": []}
+    times = {"num_workers=0, one decoding thread": [], "num_workers=0 (threaded decode)": [], "num_workers=2": [],
+             "hand-written DataLoader, 2 workers": []}
     for _ in range(repeats):
+        with one_decoding_thread():
+            times["num_workers=0, one decoding thread"].append(epoch_task_dataset(plain, batches()))
         times["num_workers=0 (threaded decode)"].append(epoch_task_dataset(plain, batches()))
         times["num_workers=2"].append(epoch_task_dataset(workers, batches()))
         times["hand-written DataLoader, 2 workers"].append(epoch_reference())
     medians = {k: statistics.median(v) for k, v in times.items()}
-    print(f"JPEG files: {n} (128x128), resized to 64x64, batch size {batch_size}, {os.cpu_count()} cores, "
+    print(f"JPEG files: {n} ({image_size}x{image_size}), resized to 64x64, batch size {batch_size}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}, median of {repeats} epochs")
-    base = medians["num_workers=0 (threaded decode)"]
+    single, threaded = medians["num_workers=0, one decoding thread"], medians["num_workers=0 (threaded decode)"]
     for name, value in medians.items():
-        print(f"  {name:36s} {value * 1000:9.1f} ms/epoch   speed-up vs num_workers=0: {base / value:5.2f}x")
+        print(f"  {name:36s} {value * 1000:9.1f} ms/epoch   speed-up vs one thread: {single / value:5.2f}x"
+              f"   vs threaded num_workers=0: {threaded / value:5.2f}x")
 
 
 def main() -> None:
@@ -198,13 +215,14 @@ def main() -> None:
     parser.add_argument("--case", choices=("mnist", "files", "all"), default="all")
     parser.add_argument("--root", default=None, help="data directory holding MNIST/raw/")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--image-size", type=int, default=128, help="side of the generated JPEG files (files case)")
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's choice)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     if args.case in ("files", "all"):
-        bench_files(args.repeats)
+        bench_files(args.repeats, image_size=args.image_size)
     if args.case == "files":
         return
 

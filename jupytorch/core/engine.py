@@ -203,7 +203,7 @@ def run_all(calls: list[tuple[Any, ...]], n_jobs: int | None, on_outcome: Callab
             parallel = Parallel(n_jobs=n_jobs, return_as="generator_unordered", batch_size=1)
         except ValueError:  # a backend that cannot stream results returns them all at the end
             parallel = Parallel(n_jobs=n_jobs, batch_size=1)
-        results = parallel(delayed(run_iteration)(*call) for call in calls)
+        results = parallel(delayed(run_iteration_in_worker)(*call) for call in calls)
     try:
         for outcome in results:
             if outcome.error is not None:
@@ -234,6 +234,21 @@ def run_all(calls: list[tuple[Any, ...]], n_jobs: int | None, on_outcome: Callab
                 warnings.simplefilter("ignore")  # joblib's note that it cancelled the remaining tasks
                 close()
     return run
+
+
+def run_iteration_in_worker(*call: Any) -> Outcome:
+    """:func:`run_iteration` in a worker process, with the learner's own joblib calls kept in that worker.
+
+    joblib's Dask backend makes every nested ``Parallel`` in a worker submit its tasks to the
+    cluster again, so a random forest's trees became hundreds of tiny cluster tasks that queued
+    behind the iterations (2 workers ran a cv-5 benchmark no faster than 1). A learner's own
+    parallelism (``num_threads``) runs in threads of the worker that runs its iteration, as it
+    does under loky.
+    """
+    from joblib import parallel_config
+
+    with parallel_config(backend="threading"):
+        return run_iteration(*call)
 
 
 def _in_this_process(calls: list[tuple[Any, ...]]) -> Iterator[Outcome]:

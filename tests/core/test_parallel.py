@@ -66,6 +66,16 @@ def test_a_large_task_is_shipped_once(client, monkeypatch):
     assert pickled.count("california_housing") == 1
 
 
+def test_a_learners_own_joblib_calls_stay_in_its_worker(client):
+    # joblib's Dask backend would send a forest's tree-building calls to the cluster as tasks of their own
+    from dask.distributed import get_task_stream
+
+    with jt.parallel("dask", address=client), get_task_stream(client) as stream:
+        jt.resample(tsk("mtcars"), lrn("regr.ranger", num_trees=20, num_threads=2), rsmp("cv", folds=2), seed=1)
+    names = {str(record["key"]) for record in stream.data}
+    assert names and all("run_iteration" in name for name in names), sorted(names)[:3]
+
+
 def test_unknown_backend_and_misplaced_options():
     with pytest.raises(InvalidParameterError, match=r"unknown backend 'dsak'.*Did you mean 'dask'"):
         with jt.parallel("dsak"):

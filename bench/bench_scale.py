@@ -23,6 +23,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -90,10 +91,62 @@ def mlp_task(rows: int = 200_000, features: int = 10):
     return jt.as_task_regr(frame, target="y", id="synthetic_200k")
 
 
-def ddp_epoch(epochs: int, rows: int) -> None:
+def hand_rank(rank: int, world: int, x: np.ndarray, y: np.ndarray, batch_size: int, epochs: int, port: int,
+              out: Any) -> None:
+    """The hand-written reference in one rank: the same MLP, DDP over gloo, each rank its slice of each batch."""
+    import torch
+    import torch.distributed as dist
+
+    torch.set_num_threads(1)
+    torch.manual_seed(1)
+    net = torch.nn.Sequential(torch.nn.Linear(x.shape[1], 256), torch.nn.ReLU(), torch.nn.Linear(256, 256),
+                              torch.nn.ReLU(), torch.nn.Linear(256, 1))
+    if world > 1:
+        dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank, world_size=world)
+        net = torch.nn.parallel.DistributedDataParallel(net)
+    optimizer = torch.optim.Adam(net.parameters())
+    inputs, target = torch.from_numpy(x), torch.from_numpy(y).unsqueeze(1)
+    generator, seconds = torch.Generator().manual_seed(1), []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        for batch in torch.randperm(len(inputs), generator=generator).split(batch_size):
+            part = torch.tensor_split(batch, world)[rank]
+            loss = torch.nn.functional.mse_loss(net(inputs[part]), target[part])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        seconds.append(time.perf_counter() - start)
+    if rank == 0:
+        out.put(min(seconds))
+    if world > 1:
+        dist.destroy_process_group()
+
+
+def hand_epoch(task: Any, world: int, batch_size: int, epochs: int) -> float:
+    import socket
+
+    import torch.multiprocessing as mp
+
+    frame = task.data()
+    x = frame[task.feature_names].to_numpy(np.float32)
+    y = frame[task.target_names[0]].to_numpy(np.float32)
+    with socket.socket() as probe:  # a free port for the rendezvous
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    context = mp.get_context("spawn")
+    out = context.SimpleQueue()
+    procs = [context.Process(target=hand_rank, args=(r, world, x, y, batch_size, epochs, port, out)) for r in range(world)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join()
+    return out.get()
+
+
+def ddp_epoch(epochs: int, rows: int, batch_size: int) -> None:
     jt.set_progress_view("none")
     task = mlp_task(rows)
-    kw = {"neurons": (256, 256), "p": 0.0, "batch_size": 1024, "epochs": epochs, "seed": 1, "device": "cpu",
+    kw = {"neurons": (256, 256), "p": 0.0, "batch_size": batch_size, "epochs": epochs, "seed": 1, "device": "cpu",
           "num_threads": 1}
     runs = {}
     for ranks in (1, 2):
@@ -103,10 +156,12 @@ def ddp_epoch(epochs: int, rows: int) -> None:
         total = time.perf_counter() - start
         runs[ranks] = (min(learner.model.callbacks["epoch_timer"]), total, learner.network.state_dict())
     gap = max(float((runs[2][2][name] - value).abs().max()) for name, value in runs[1][2].items())
-    print(f"regr.mlp epoch on {rows} rows, batch 1024 (fastest of {epochs} epochs; train() incl. start-up)")
-    print(f"  1 process     : {runs[1][0]:6.2f} s per epoch  ({runs[1][1]:6.2f} s)")
-    print(f"  2 gloo ranks  : {runs[2][0]:6.2f} s per epoch  ({runs[2][1]:6.2f} s)")
-    print(f"  speed-up      : {runs[1][0] / runs[2][0]:5.2f}x")
+    hand = {ranks: hand_epoch(task, ranks, batch_size, epochs) for ranks in (1, 2)}
+    print(f"regr.mlp epoch on {rows} rows, batch {batch_size} (fastest of {epochs} epochs; train() incl. start-up)")
+    print(f"  1 process     : {runs[1][0]:6.2f} s per epoch  ({runs[1][1]:6.2f} s)   hand-written: {hand[1]:6.2f} s")
+    print(f"  2 gloo ranks  : {runs[2][0]:6.2f} s per epoch  ({runs[2][1]:6.2f} s)   hand-written: {hand[2]:6.2f} s")
+    print(f"  speed-up      : {runs[1][0] / runs[2][0]:5.2f}x                       hand-written: {hand[1] / hand[2]:5.2f}x")
+    print(f"  jupytorch / hand-written: {runs[1][0] / hand[1]:.2f}x (1 process), {runs[2][0] / hand[2]:.2f}x (2 ranks)")
     print(f"  largest weight difference, 2 ranks vs 1 process: {gap:.1e}")
 
 
@@ -115,10 +170,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=3, help="ddp: epochs per run (the fastest counts)")
     parser.add_argument("--rows", type=int, default=200_000, help="ddp: training rows")
+    parser.add_argument("--batch-size", type=int, default=1024, help="ddp: global batch size")
     parser.add_argument("--only", choices=("dask", "ddp"), default=None)
     args = parser.parse_args()
     if args.only != "dask":
-        ddp_epoch(args.epochs, args.rows)
+        ddp_epoch(args.epochs, args.rows, args.batch_size)
     if args.only == "ddp":
         return
     one, table_one, durations = timed(1, args.repeats)

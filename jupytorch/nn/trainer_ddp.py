@@ -16,6 +16,8 @@ class (``Trainer`` or a user's subclass), so that each rung of the ladder keeps 
 * a stop (early stopping, ``ctx.terminate``, a Stop button, Ctrl-C) takes effect at the end of
   an epoch, when the ranks agree on it, never within one: a rank that left the epoch early would
   leave the others waiting in an all-reduce;
+* buffers are sent from rank 0 before each forward pass only when layers update them in training
+  (running statistics of batch normalization); constant ones only when the network is wrapped;
 * at the end every rank holds rank 0's weights (``restore_best_weights`` runs in rank 0);
 * random layers (dropout) draw from ``seed + rank`` in rank ``rank`` > 0, so that the ranks'
   masks differ; rank 0 draws as one process does.
@@ -26,6 +28,7 @@ Nothing crosses from the device to the host per batch beyond what one process do
 from __future__ import annotations
 
 import functools
+import inspect
 from typing import Any
 
 import torch
@@ -33,7 +36,7 @@ import torch.distributed as dist
 
 from jupytorch.nn.trainer import Trainer
 
-__all__ = ["DistributedTrainerMixin", "distributed_trainer", "shard_batches"]
+__all__ = ["DistributedTrainerMixin", "distributed_trainer", "has_running_statistics", "shard_batches"]
 
 
 def shard_batches(batches: list[torch.Tensor], rank: int, world_size: int) -> tuple[list[torch.Tensor], list[float]]:
@@ -94,8 +97,11 @@ class DistributedTrainerMixin:
 
     def _wrap_network(self, network: torch.nn.Module) -> Any:
         device = self.ranks.device
-        return torch.nn.parallel.DistributedDataParallel(
-            network, device_ids=[device] if device.type == "cuda" else None)
+        ddp = torch.nn.parallel.DistributedDataParallel
+        # torch 2.14 renamed broadcast_buffers (and deprecated the old name)
+        sync = "forward_sync_buffers" if "forward_sync_buffers" in inspect.signature(ddp).parameters else "broadcast_buffers"
+        return ddp(network, device_ids=[device] if device.type == "cuda" else None,
+                   **{sync: has_running_statistics(network)})
 
     def _epoch_batches(self) -> list[torch.Tensor]:
         batches = super()._epoch_batches()  # type: ignore[misc]
@@ -142,6 +148,25 @@ class DistributedTrainerMixin:
     def _object_device(self) -> torch.device | None:
         device = self.ranks.device
         return device if device.type == "cuda" else None
+
+
+def has_running_statistics(network: torch.nn.Module) -> bool:
+    """Whether ``network`` updates buffers while it trains (normalization layers with running statistics).
+
+    Only then does DDP need to send rank 0's buffers to the others before every forward pass;
+    constant buffers (a target's mean and sd, embedding offsets) are sent once, when DDP wraps
+    the network, and a broadcast per step would be a collective that waits for every rank.
+
+    Examples
+    --------
+    >>> has_running_statistics(torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2)))
+    True
+    >>> has_running_statistics(torch.nn.Linear(2, 2))
+    False
+    """
+    from torch.nn.modules.batchnorm import _NormBase
+
+    return any(isinstance(module, _NormBase) and module.track_running_stats for module in network.modules())
 
 
 @functools.cache

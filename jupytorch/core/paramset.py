@@ -8,6 +8,8 @@ learner ``opt__lr``. Dotted keys (``"opt.lr"``, mlr3's spelling) are accepted as
 
 from __future__ import annotations
 
+import copy
+
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -104,6 +106,11 @@ class Param:
     def required(self) -> bool:
         """Whether a value must be set before the owner can run."""
         return "required" in self.tags
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Param:
+        # a parameter's definition does not change once it is made: copies of a learner (one per
+        # resampling iteration) share it and copy only the values
+        return self
 
     def __getstate__(self) -> dict[str, Any]:
         # the tags pickle in sorted order: a frozenset's order depends on how it was built, so a copy
@@ -498,8 +505,22 @@ class ParamSet:
         return cached
 
     def __getstate__(self) -> dict[str, Any]:
-        # the cache's generation number means nothing in another process (or after a deep copy)
+        # the cache's generation number means nothing in another process
         return {k: v for k, v in self.__dict__.items() if k != "_structure_cache"}
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ParamSet:
+        # every resampling iteration copies its learner: the definitions are shared (Params do not
+        # change), the values and the child sets are copied; the structure cache stays valid
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        for key, value in self.__dict__.items():
+            if key == "_params":
+                new.__dict__[key] = dict(value)
+            elif key == "_structure_cache":
+                new.__dict__[key] = value
+            else:
+                new.__dict__[key] = copy.deepcopy(value, memo)
+        return new
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)

@@ -226,3 +226,22 @@ def test_mutable_defaults_are_fresh_on_every_call_and_copies_do_not_share_the_ca
     copied.add("extra", ParamInt(0, 1, default=1))
     assert copied.get_values(with_defaults=True) == {"layers": [8, 8], "extra": 1}
     assert "extra" not in ps.params
+
+
+def test_a_deep_copy_shares_the_definitions_and_copies_values_and_structure():
+    import copy
+
+    child = ParamSet({"lr": ParamDbl(0, None, default=1e-3)})
+    ps = ParamSet({"cp": ParamDbl(0, 1, default=0.01), "grid": ParamUty(default=[1, 2])})
+    ps.add_child("opt", child)
+    ps.set_values(cp=0.2, opt__lr=0.5)
+    assert ps.get_values(with_defaults=True)["grid"] == [1, 2]  # fills the structure cache
+    twin = copy.deepcopy(ps)
+    assert twin.params["cp"] is ps.params["cp"]
+    twin.set_values(cp=0.7, opt__lr=0.1)
+    twin.add("extra", ParamInt(1, 3))
+    twin.get_values(with_defaults=True)["grid"].append(3)
+    assert ps.values == {"cp": 0.2, "opt__lr": 0.5}
+    assert "extra" not in ps.params and "extra" in twin.params
+    assert ps.get_values(with_defaults=True)["grid"] == [1, 2]
+    assert twin.get_values(with_defaults=True) == {"cp": 0.7, "grid": [1, 2], "opt__lr": 0.1}

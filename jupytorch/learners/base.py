@@ -84,9 +84,8 @@ class SklearnLearner(Learner):
 
     # -- train / predict -----------------------------------------------------------------------
     def _train(self, task: Task, values: dict[str, Any]) -> _Fitted:
-        features = task.data(cols=task.feature_names)
-        encoder = FeatureEncoder(self.encoding).fit(features, task.feature_types)
-        X = encoder.transform(features)
+        encoder = FeatureEncoder(self.encoding).fit_task(task)
+        X = encoder.transform_task(task)
         y = _target(task)
         estimator = self._estimator(task, values, X, y)
         weights = None
@@ -107,7 +106,7 @@ class SklearnLearner(Learner):
     def _predict(self, task: Task, values: dict[str, Any]) -> dict[str, Any]:
         state = self._check_trained()
         estimator, encoder = state["model"], state["encoder"]
-        X = encoder.transform(task.data(cols=state["feature_names"]))
+        X = encoder.transform_task(task)
         self._check_predict_values(task, X, encoder)
         if self.task_type == "classif":
             if self.predict_type == "prob":

@@ -32,11 +32,13 @@ import numpy as np
 import pandas as pd
 
 from jupytorch.core.exceptions import InvalidParameterError, TaskError
+from jupytorch.core.frame_cache import rows_block
 from jupytorch.core.levels import UNKNOWN, contrast_matrix, encode_levels, factor_levels, level_codes
 
 __all__ = ["FeatureEncoder", "ENCODABLE_TYPES"]
 
 ENCODABLE_TYPES = ("numeric", "integer", "logical", "factor", "ordered", "character")
+_NUMERIC = ("numeric", "integer")
 _METHODS = ("one-hot", "treatment")
 
 
@@ -122,7 +124,7 @@ class FeatureEncoder:
         missing = [c for c in self.columns_ if c not in frame.columns]
         if missing:
             raise TaskError(f"The data lacks the feature column(s) {missing} that the encoder was fit on.")
-        if self.columns_ and all(self.types_[c] in ("numeric", "integer") for c in self.columns_):
+        if self.columns_ and all(self.types_[c] in _NUMERIC for c in self.columns_):
             numbers = frame[self.columns_]
             if all(pd.api.types.is_numeric_dtype(dtype) for dtype in numbers.dtypes):  # one copy, not one per column
                 return np.ascontiguousarray(numbers.to_numpy(dtype=np.float64, na_value=np.nan))
@@ -130,6 +132,47 @@ class FeatureEncoder:
         if not blocks:
             return np.empty((len(frame), 0), dtype=np.float64)
         return np.ascontiguousarray(np.column_stack(blocks), dtype=np.float64)
+
+    # -- tasks ---------------------------------------------------------------------------------
+    def fit_task(self, task: Any, columns: Sequence[str] | None = None) -> FeatureEncoder:
+        """Fit on the active rows of ``task`` (its features, or ``columns``); numeric columns need no rows.
+
+        Examples
+        --------
+        >>> import jupytorch as jt
+        >>> FeatureEncoder().fit_task(jt.tsk("mtcars")).feature_names_out_[:3]
+        ['am', 'carb', 'cyl']
+        """
+        columns = list(task.feature_names if columns is None else columns)
+        types = {c: task._col_types[c] for c in columns}
+        if all(types[c] in _NUMERIC for c in columns):
+            self.columns_, self.types_, self.levels_ = columns, types, {}
+            self.feature_names_out_, self.source_ = list(columns), list(columns)
+            return self
+        return self.fit(task.data(cols=columns), types)
+
+    def transform_task(self, task: Any) -> np.ndarray:
+        """Encode the active rows of ``task``.
+
+        A purely numeric encoding does not depend on what was learnt, so it is converted once for
+        all rows of the task's data frame and each view (a resampling fold, one row to predict)
+        takes its rows by position (:mod:`jupytorch.core.frame_cache`); the result is then
+        read-only.
+
+        Examples
+        --------
+        >>> import jupytorch as jt
+        >>> task = jt.tsk("mtcars")
+        >>> FeatureEncoder().fit_task(task).transform_task(task.filter([0, 1])).shape
+        (2, 10)
+        """
+        if not hasattr(self, "columns_"):
+            raise TaskError("FeatureEncoder.transform_task() was called before fit().")
+        columns = self.columns_
+        if columns and all(self.types_[c] in _NUMERIC for c in columns):
+            return rows_block(task, ("float64", tuple(columns)), lambda whole: self.transform(whole.data(cols=columns)),
+                              row_bytes=8 * len(columns))
+        return self.transform(task.data(cols=columns))
 
     def fit_transform(self, frame: pd.DataFrame, types: Mapping[str, str] | pd.Series) -> np.ndarray:
         """Fit on ``frame`` and return its encoding."""

@@ -209,11 +209,11 @@ class TaskDataset:
 def _numeric(task: Any, token: TorchIngressToken) -> torch.Tensor:
     """The numeric block of ``token``'s features for the active rows (converted once per data frame)."""
     features = list(token.features)
-    return rows_tensor(task, ("num", tuple(features)), lambda whole: token.get(whole.data(cols=features)),
+    return rows_tensor(task, ("torch", "num", tuple(features)), lambda whole: token.get(whole.data(cols=features)),
                        row_bytes=4 * len(features))
 
 
 def _target(task: Any) -> torch.Tensor | None:
     """The target tensor of the active rows (converted once per data frame and class coding)."""
-    what = ("target", task.target_names[0], task.task_type, tuple(getattr(task, "class_names", ()) or ()))
+    what = ("torch", "target", task.target_names[0], task.task_type, tuple(getattr(task, "class_names", ()) or ()))
     return rows_tensor(task, what, target_tensor)

@@ -1,8 +1,6 @@
-"""The tensor cache: a data frame's columns converted once, views cut by position, bounded memory."""
+"""The tensor cache: the torch side of the frame cache (tensor blocks, views, known-finite blocks)."""
 
 from __future__ import annotations
-
-import gc
 
 import numpy as np
 import pandas as pd
@@ -10,64 +8,28 @@ import torch
 
 import jupytorch as jt
 from jupytorch.nn import tensor_cache
-from jupytorch.nn.tensor_cache import rows_tensor
+from jupytorch.nn.tensor_cache import known_finite, rows_tensor
 
 
-def counting():
-    calls = []
-
-    def convert(whole):
-        calls.append(whole.nrow)
-        return torch.tensor(whole.data(cols=["a"]).to_numpy(np.float32))
-
-    return convert, calls
+def task(values):
+    return jt.as_task_regr(pd.DataFrame({"a": values, "y": np.zeros(len(values))}), target="y")
 
 
-def task(n=6, index=None):
-    frame = pd.DataFrame({"a": np.arange(n, dtype=float), "y": np.zeros(n)}, index=index)
-    return jt.as_task_regr(frame, target="y")
+def to_tensor(whole):
+    return torch.tensor(whole.data(cols=["a"]).to_numpy(np.float32))
 
 
-def test_views_of_one_frame_convert_once_and_take_their_rows_in_order():
+def test_tensor_rows_by_position_and_one_row_as_a_view():
     tensor_cache.clear()
-    convert, calls = counting()
-    base = task()
-    first = rows_tensor(base.clone().filter([4, 1, 1]), "a", convert)
-    second = rows_tensor(base.clone().filter([0, 5]), "a", convert)
-    assert first.flatten().tolist() == [4.0, 1.0, 1.0] and second.flatten().tolist() == [0.0, 5.0]
-    assert calls == [6]  # the whole frame, once
-    assert rows_tensor(base, "a", convert).flatten().tolist() == [0, 1, 2, 3, 4, 5]
-    rows_tensor(base, "other", convert)
-    assert calls == [6, 6]  # another conversion is another entry
+    base = task([0.0, 1.0, 2.0, 3.0])
+    whole = rows_tensor(base, ("t", "a"), to_tensor)
+    assert rows_tensor(base.clone().filter([3, 0]), ("t", "a"), to_tensor).flatten().tolist() == [3.0, 0.0]
+    row = rows_tensor(base.clone().filter([2]), ("t", "a"), to_tensor)
+    assert row._base is whole and row.tolist() == [[2.0]]
 
 
-def test_row_ids_that_are_not_positions():
+def test_a_block_with_infinite_values_is_not_known_finite():
     tensor_cache.clear()
-    convert, _ = counting()
-    shifted = task(index=[10, 11, 12, 13, 14, 15])
-    assert rows_tensor(shifted.filter([15, 10]), "a", convert).flatten().tolist() == [5.0, 0.0]
-
-
-def test_entries_die_with_their_frame():
-    tensor_cache.clear()
-    convert, _ = counting()
-    t = task()
-    rows_tensor(t, "a", convert)
-    assert len(tensor_cache._entries) == 1
-    del t
-    gc.collect()
-    assert not tensor_cache._entries
-
-
-def test_memory_is_bounded(monkeypatch):
-    tensor_cache.clear()
-    monkeypatch.setattr(tensor_cache, "MAX_BYTES", 60)  # room for two 6-row float32 entries (24 bytes each)
-    convert, calls = counting()
-    tasks = [task() for _ in range(3)]
-    for t in tasks:
-        rows_tensor(t, "a", convert)
-    assert len(tensor_cache._entries) == 2 and tensor_cache._size[0] == 48
-    big = task(n=40)
-    assert rows_tensor(big.filter([3]), "a", convert, row_bytes=4).tolist() == [[3.0]]
-    assert calls[-1] == 1  # too big to keep: only the active row was converted
-    tensor_cache.clear()
+    row = rows_tensor(task([0.0, float("inf")]).filter([0]), ("t", "a"), to_tensor)
+    assert row.tolist() == [[0.0]] and not known_finite(row)
+    assert known_finite(rows_tensor(task([0.0, 1.0]).filter([1]), ("t", "a"), to_tensor))

@@ -57,7 +57,8 @@ def _states(study):
 
 def test_study_resumes_after_the_process_is_killed(tmp_path):
     url = f"sqlite:///{tmp_path / 'tune.db'}"
-    code = PROBLEM.format(epochs=40) + textwrap.dedent(f"""
+    # trials long enough (~0.5 s) that the 0.2 s polling finds one running well before the last
+    code = PROBLEM.format(epochs=120) + textwrap.dedent(f"""
         jt.tune(jt.tnr("random_search", seed=1), task, learner, jt.rsmp("holdout"), jt.msr("regr.mse"),
                 term_evals=6, seed=1, storage={url!r}, study_name="crash", heartbeat_interval=1)
     """)
@@ -85,7 +86,7 @@ def test_study_resumes_after_the_process_is_killed(tmp_path):
     before = _states(optuna.load_study(study_name="crash", storage=url))
     assert 2 <= len(before) < 6 and "RUNNING" in before
     time.sleep(2.5)  # the grace period (2 heartbeats) passes: the killed trial is stale
-    learner = jt.lrn("regr.mlp", batch_size=8, neurons=(8,), epochs=40, opt__lr=to_tune(1e-3, 1e-1, logscale=True))
+    learner = jt.lrn("regr.mlp", batch_size=8, neurons=(8,), epochs=120, opt__lr=to_tune(1e-3, 1e-1, logscale=True))
     ti = tune_worker(url, "crash", trusted=True, seed=3)  # the same study continues; the problem came with it
     states = ti.archive["state"].tolist()
     assert len(states) == 6  # every trial accounted for: the killed one failed, the rest completed

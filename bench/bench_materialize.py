@@ -11,16 +11,17 @@ resize them to 32x32 and flip them horizontally at random, in batches of 256 in 
   returns one image run through the same ``v2.Compose`` (the usual per-item pattern).
 
 Run: ``.venv/bin/python bench/bench_materialize.py [--case mnist|files|all] [--root DIR] [--repeats 5]
-[--threads N]``. The images come from ``<root>/MNIST/raw/`` (``--root``, else ``$JUPYTORCH_DATA``);
+[--threads N] [--image-size 256]``. The images come from ``<root>/MNIST/raw/`` (``--root``, else ``$JUPYTORCH_DATA``);
 without MNIST's files the bench writes 10 000 random 28x28 ``uint8`` images in MNIST's format to a
 temporary folder (the timings do not depend on what the pixels show).
 
-File-backed case (``--case files``): 512 JPEG files (128x128) in a generated image folder, resized to
-64x64, batches of 64 in shuffled order, loaded the way a torch learner loads them
-(``TaskDataset.get_batch`` inside ``prefetching``) with ``num_workers=2`` (worker processes, see
-``jupytorch.nn.loader``) and with ``num_workers=0`` (the main process, whose decoder uses a thread
-pool), next to a hand-written ``DataLoader(num_workers=2)`` over a per-item Dataset that decodes and
-resizes one file per ``__getitem__``.
+File-backed case (``--case files``): 512 JPEG files (256x256 by default, ``--image-size``) in a
+generated image folder, resized to 64x64, batches of 64 in shuffled order, loaded the way a torch
+learner loads them (``TaskDataset.get_batch`` inside ``prefetching``) with ``num_workers=2`` (worker
+processes, see ``jupytorch.nn.loader``) and with ``num_workers=0`` (the main process, whose decoder
+uses a thread pool; also timed with one decoding thread, as a plain loop decodes), next to a
+hand-written ``DataLoader(num_workers=2)`` over a per-item Dataset that decodes and resizes one file
+per ``__getitem__``.
 """
 
 from __future__ import annotations
@@ -158,7 +159,7 @@ def one_decoding_thread():
         datasets._THREADED_FROM = saved
 
 
-def bench_files(repeats: int, n: int = 512, batch_size: int = 64, image_size: int = 128) -> None:
+def bench_files(repeats: int, n: int = 512, batch_size: int = 64, image_size: int = 256) -> None:
     import warnings
 
     from jupytorch.lazy.datasets import _quiet_image_io
@@ -215,7 +216,7 @@ def main() -> None:
     parser.add_argument("--case", choices=("mnist", "files", "all"), default="all")
     parser.add_argument("--root", default=None, help="data directory holding MNIST/raw/")
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--image-size", type=int, default=128, help="side of the generated JPEG files (files case)")
+    parser.add_argument("--image-size", type=int, default=256, help="side of the generated JPEG files (files case)")
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's choice)")
     args = parser.parse_args()
     if args.threads:

@@ -146,7 +146,12 @@ class ImageFileDataset(Dataset):
             else:
                 images = [self._decode(i) for i in rows]
         if images and all(img.shape == images[0].shape for img in images):
-            return {self.key: torch.stack(images).to(torch.float32).div_(255.0)}
+            # one pass from the decoded bytes into the batch: stacking the bytes, converting and
+            # scaling would write (and page in) the batch three times
+            batch = torch.empty((len(images), *images[0].shape), dtype=torch.float32)
+            for position, image in enumerate(images):
+                torch.div(image, 255.0, out=batch[position])
+            return {self.key: batch}
         return {self.key: [img.to(torch.float32).div_(255.0) for img in images]}
 
     def __repr__(self) -> str:

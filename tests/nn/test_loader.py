@@ -131,3 +131,28 @@ def test_in_memory_lazy_tensors_keep_index_slicing():
     task = jt.as_task_classif(frame, target="y")
     ds = TaskDataset(task, {"image": jt.ingress_ltnsr("image").bind(task)})
     assert not uses_workers(ds, 4)
+
+
+@pytest.mark.skipif(__import__("platform").libc_ver()[0] != "glibc", reason="tunes glibc's allocator only")
+def test_loader_workers_reuse_freed_batch_memory_instead_of_faulting_it_in_again():
+    # what a worker runs at start-up; in a fresh process, since it changes the allocator for good
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import resource, sys, torch
+        from jupytorch.nn.loader import _worker_init
+        def faults_of_one_batch():
+            start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+            torch.ones(64, 3, 256, 256)  # a 48 MiB batch, made and freed
+            return resource.getrusage(resource.RUSAGE_SELF).ru_minflt - start
+        faults_of_one_batch()
+        before = faults_of_one_batch()
+        _worker_init(0)
+        faults_of_one_batch()
+        print(before, faults_of_one_batch())
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    before, after = int(out[0]), int(out[1])
+    assert before > 10_000 and after < 100, (before, after)

@@ -9,7 +9,6 @@ learner ``opt__lr``. Dotted keys (``"opt.lr"``, mlr3's spelling) are accepted as
 from __future__ import annotations
 
 import copy
-
 import math
 import numbers
 from collections.abc import Callable, Iterable, Mapping, Sequence

@@ -40,7 +40,10 @@ class SklearnLearner(Learner):
     """Base class of learners backed by a scikit-learn estimator.
 
     Subclasses set ``param_set`` and implement ``_estimator``. ``learner.model`` is the fitted
-    scikit-learn estimator; the fitted feature encoder is ``learner.state["encoder"]``.
+    scikit-learn estimator; the fitted feature encoder is ``learner.state["encoder"]``. Numeric
+    features reach the estimator as a read-only view of a matrix shared by every view of the data
+    (:mod:`jupytorch.core.frame_cache`); a subclass whose estimators may write into their input
+    sets ``copies_inputs = True``.
 
     Parameters
     ----------
@@ -49,6 +52,8 @@ class SklearnLearner(Learner):
     encoding : {"one-hot", "treatment"}
         How factor features are encoded (see :mod:`jupytorch.learners.encoder`).
     """
+
+    copies_inputs = False
 
     def __init__(
         self,
@@ -85,7 +90,7 @@ class SklearnLearner(Learner):
     # -- train / predict -----------------------------------------------------------------------
     def _train(self, task: Task, values: dict[str, Any]) -> _Fitted:
         encoder = FeatureEncoder(self.encoding).fit_task(task)
-        X = encoder.transform_task(task)
+        X = self._inputs(encoder, task)
         y = _target(task)
         estimator = self._estimator(task, values, X, y)
         weights = None
@@ -93,6 +98,10 @@ class SklearnLearner(Learner):
             weights = task.weights.to_numpy(dtype=np.float64)
         estimator.fit(X, y, **({} if weights is None else {"sample_weight": weights}))
         return _Fitted(estimator, encoder, self._fit_extras(estimator, X, y, weights))
+
+    def _inputs(self, encoder: FeatureEncoder, task: Task) -> np.ndarray:
+        X = encoder.transform_task(task)
+        return X.copy() if self.copies_inputs and not X.flags.writeable else X
 
     def _make_state(self, task: Task, model: Any, values: dict[str, Any], log: list[dict[str, str]], seconds: float) -> dict[str, Any]:
         extras: dict[str, Any] = {}
@@ -106,7 +115,7 @@ class SklearnLearner(Learner):
     def _predict(self, task: Task, values: dict[str, Any]) -> dict[str, Any]:
         state = self._check_trained()
         estimator, encoder = state["model"], state["encoder"]
-        X = encoder.transform_task(task)
+        X = self._inputs(encoder, task)
         self._check_predict_values(task, X, encoder)
         if self.task_type == "classif":
             if self.predict_type == "prob":

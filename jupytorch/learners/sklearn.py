@@ -61,6 +61,8 @@ class LearnerSklearn(SklearnLearner):
     0.2
     """
 
+    copies_inputs = True  # a user's estimator (or pipeline) may scale its input in place
+
     def __init__(self, estimator: Any = None, task_type: str | None = None, id: str | None = None, label: str = ""):
         self.estimator = estimator
         if estimator is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.cluster import KMeans
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestRegressor
@@ -13,7 +14,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 import jupytorch as jt
-from jupytorch import lrn, tsk
+from jupytorch import lrn, msr, rsmp, tsk
 from jupytorch.core.exceptions import InvalidParameterError, LearnerError
 from jupytorch.core.paramset import ParamUty
 
@@ -98,3 +99,45 @@ def test_the_arguments_the_estimator_was_built_with_show_as_parameter_values():
     learner.param_set.set_values(learning_rate=0.3)
     assert learner.train(jt.tsk("iris")).model.get_params()["max_iter"] == 20
     assert learner.model.learning_rate == 0.3
+
+
+def test_an_estimator_that_centres_its_input_in_place_gets_a_copy_and_the_task_is_untouched():
+    from sklearn.base import BaseEstimator, RegressorMixin
+
+    class CentredMean(RegressorMixin, BaseEstimator):  # writes into X, as hand-written estimators may
+        def fit(self, X, y):
+            X -= X.mean(axis=0)
+            self.mean_ = float(np.mean(y))
+            return self
+
+        def predict(self, X):
+            X -= X.mean(axis=0)
+            return np.full(len(X), self.mean_)
+
+    task = tsk("mtcars")
+    before = task.data().copy()
+    learner = lrn("regr.sklearn", estimator=CentredMean()).train(task)  # all rows: the shared matrix itself
+    assert learner.predict(task).response.tolist() == [pytest.approx(before["mpg"].mean())] * 32
+    assert learner.predict(task, row_ids=[3]).response.tolist() == [pytest.approx(before["mpg"].mean())]
+    rr = jt.resample(task, lrn("regr.sklearn", estimator=CentredMean()), rsmp("cv", folds=3), seed=1)
+    baseline = jt.resample(task, lrn("regr.featureless"), rsmp("cv", folds=3), seed=1)
+    assert rr.aggregate(msr("regr.mse")) == pytest.approx(baseline.aggregate(msr("regr.mse")))
+    pd.testing.assert_frame_equal(task.data(), before)
+    assert np.array_equal(lrn("regr.lm").train(task).predict(task).response,
+                          lrn("regr.lm").train(tsk("mtcars")).predict(tsk("mtcars")).response)
+
+
+def test_numeric_features_of_a_task_are_converted_once_for_all_folds(monkeypatch):
+    from jupytorch.learners.encoder import FeatureEncoder
+
+    calls = []
+    original = FeatureEncoder.transform
+
+    def counting(self, frame):
+        calls.append(len(frame))
+        return original(self, frame)
+
+    monkeypatch.setattr(FeatureEncoder, "transform", counting)
+    task = jt.as_task_regr(tsk("mtcars").data(), target="mpg", id="fresh_frame")
+    jt.resample(task, lrn("regr.lm"), rsmp("cv", folds=4), seed=1)
+    assert calls == [32]  # the whole frame once; every fold's train and predict take their rows from it

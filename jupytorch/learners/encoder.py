@@ -141,7 +141,7 @@ class FeatureEncoder:
         --------
         >>> import jupytorch as jt
         >>> FeatureEncoder().fit_task(jt.tsk("mtcars")).feature_names_out_[:3]
-        ['am', 'carb', 'cyl']
+        ['cyl', 'disp', 'hp']
         """
         columns = list(task.feature_names if columns is None else columns)
         types = {c: task._col_types[c] for c in columns}

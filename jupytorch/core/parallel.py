@@ -31,7 +31,8 @@ def parallel(backend: str = "loky", *, n_jobs: int | None = -1, address: Any = N
     backend : str
         ``"loky"`` (worker processes on this machine, the default of ``n_jobs=``),
         ``"threading"``, ``"sequential"``, ``"dask"`` (a ``dask.distributed`` cluster) or ``"ray"``
-        (joblib's Ray backend; needs ``ray`` installed and ``ray.util.joblib.register_ray()``).
+        (joblib's Ray backend, registered here: the Ray cluster this process is connected to with
+        ``ray.init(...)``, else a local one that Ray starts; needs ``pip install ray``).
     n_jobs : int, optional
         How many iterations run at once; -1: as many as the backend has workers.
     address : str or dask.distributed.Client, optional
@@ -65,11 +66,24 @@ def parallel(backend: str = "loky", *, n_jobs: int | None = -1, address: Any = N
     if backend != "dask":
         if address is not None or n_workers is not None:
             raise InvalidParameterError(f"parallel(): address and n_workers are for backend='dask', not {backend!r}.")
+        if backend == "ray":
+            _register_ray()
         with parallel_config(backend=backend, n_jobs=n_jobs, **config):
             yield None
         return
     with _dask_client(address, n_workers) as client, parallel_config(backend="dask", n_jobs=n_jobs, **config):
         yield client
+
+
+def _register_ray() -> None:
+    """Make joblib's ``"ray"`` backend known (Ray ships it; registering twice is harmless)."""
+    try:
+        from ray.util.joblib import register_ray
+    except ImportError as error:
+        raise InvalidParameterError(
+            "parallel('ray') needs Ray: pip install ray (or pip install 'jupytorch[ray]')."
+        ) from error
+    register_ray()
 
 
 def _register_task_size() -> None:

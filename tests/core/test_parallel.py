@@ -84,3 +84,23 @@ def test_unknown_backend_and_misplaced_options():
         with jt.parallel("loky", n_workers=2):
             pass
     assert pickle.loads(pickle.dumps(tsk("mtcars"))).id == "mtcars"
+
+
+def test_ray_cluster_gives_the_sequential_results(monkeypatch):
+    ray = pytest.importorskip("ray")
+    monkeypatch.setenv("RAY_AUTH_MODE", "disabled")  # no token written into the home folder
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        with jt.parallel("ray", n_jobs=2):
+            on_ray = _benchmark()
+    finally:
+        ray.shutdown()
+    pd.testing.assert_frame_equal(on_ray, _benchmark(n_jobs=1))
+
+
+def test_ray_missing_says_what_to_install(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ray.util.joblib", None)  # as if Ray were not installed
+    with pytest.raises(InvalidParameterError, match=r"pip install ray"), jt.parallel("ray"):
+        pass

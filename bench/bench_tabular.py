@@ -29,6 +29,7 @@ Usage::
 
     .venv/bin/python bench/bench_tabular.py                                # full budget
     .venv/bin/python bench/bench_tabular.py --max-epochs 20 --time-budget 120 --models mlp ft_transformer
+    .venv/bin/python bench/bench_tabular.py --models tabm --skip-timing --device cuda   # on a GPU
 """
 
 from __future__ import annotations
@@ -96,13 +97,13 @@ def preprocess(frame: pd.DataFrame, parts: tuple[np.ndarray, ...], seed: int) ->
     return out
 
 
-def make_learner(name: str, epochs: int, batch_size: int, seed: int, **extra: object) -> object:
+def make_learner(name: str, epochs: int, batch_size: int, seed: int, device: str = "cpu", **extra: object) -> object:
     config = dict(CONFIGS[name])
     opt = config.pop("opt")
     # ft_transformer keeps its default optimizer: the paper's AdamW with its parameter groups
     optimizer = None if name == "ft_transformer" else jt.t_opt("adamw", **opt)
     return jt.lrn(f"regr.{name}", optimizer=optimizer, epochs=epochs, batch_size=batch_size,
-                  seed=seed, device="cpu", **config, **extra)
+                  seed=seed, device=device, **config, **extra)
 
 
 def time_budget_callback(seconds: float) -> object:
@@ -119,8 +120,8 @@ def time_budget_callback(seconds: float) -> object:
 
 
 def quality(name: str, tasks: dict[str, object], args: argparse.Namespace) -> tuple[float, int, float]:
-    learner = make_learner(name, args.max_epochs, args.batch_size, args.seed, patience=args.patience,
-                           measures_valid=jt.msr("regr.rmse"), restore_best_weights=True)
+    learner = make_learner(name, args.max_epochs, args.batch_size, args.seed, device=args.device,
+                           patience=args.patience, measures_valid=jt.msr("regr.rmse"), restore_best_weights=True)
     learner.callbacks.append(time_budget_callback(args.time_budget))
     learner.validate = "predefined"
     train = tasks["train"].clone()
@@ -190,6 +191,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="cpu",
+                        help="where the quality runs train (e.g. cuda); the epoch-time comparison stays on the CPU")
     parser.add_argument("--skip-timing", action="store_true")
     parser.add_argument("--skip-quality", action="store_true", help="only the epoch times")
     args = parser.parse_args()

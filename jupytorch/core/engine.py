@@ -273,9 +273,11 @@ def worker_died(error: BaseException, calls: list[tuple[Any, ...]], finished: li
                 n_jobs: int) -> WorkerDiedError | None:
     """A :class:`WorkerDiedError` for ``error`` when it says that a worker process died, else None.
 
-    loky starts iterations in the order of ``calls`` and runs at most ``n_jobs`` at once, so the
-    one that died is among the first ``n_jobs`` that had not finished; Dask keeps no such order,
-    so there every unfinished iteration is named. One candidate left is named alone.
+    loky starts iterations in the order of ``calls`` and keeps at most ``2 * n_jobs`` of them
+    dispatched (joblib's ``pre_dispatch``), so the one that died is among the first ``2 * n_jobs``
+    whose results had not arrived (a finished iteration's result can still be on its way when the
+    death is reported); Dask keeps no such order, so there every unfinished iteration is named.
+    One candidate left is named alone.
 
     Examples
     --------
@@ -297,7 +299,7 @@ def worker_died(error: BaseException, calls: list[tuple[Any, ...]], finished: li
     done = {(outcome.key, outcome.iteration) for outcome in finished}
     running = [call for call in calls if ((call[7] if len(call) > 7 else 0), call[4]) not in done]
     if not dask:
-        running = running[:max(n_jobs, 1)]
+        running = running[:2 * max(n_jobs, 1)]
     named = [f"iteration {call[4]} of learner {call[1].id!r} on task {call[0].id!r}" for call in running[:8]]
     where = " or ".join(named) + (f" or {len(running) - 8} more" if len(running) > 8 else "")
     if len(running) > 1:

@@ -64,7 +64,7 @@ def best_schedule(durations: list[float], workers: int) -> float:
     loads = [0.0] * workers
     for seconds in sorted(durations, reverse=True):
         loads[loads.index(min(loads))] += seconds
-    return max(max(loads), max(durations, default=0.0))
+    return max(loads)
 
 
 class EpochTimer(jt.Callback):

@@ -39,6 +39,7 @@ __all__ = ["FeatureEncoder", "ENCODABLE_TYPES"]
 
 ENCODABLE_TYPES = ("numeric", "integer", "logical", "factor", "ordered", "character")
 _NUMERIC = ("numeric", "integer")
+_FACTORS = ("factor", "ordered", "character")
 _METHODS = ("one-hot", "treatment")
 
 
@@ -85,8 +86,11 @@ class FeatureEncoder:
         types : mapping or Series
             Feature type of each column (``task.feature_types``).
         """
-        types = dict(types)
-        self.columns_: list[str] = list(frame.columns)
+        return self._fit_columns(list(frame.columns), dict(types), frame)
+
+    def _fit_columns(self, columns: list[str], types: Mapping[str, str], frame: pd.DataFrame | None) -> FeatureEncoder:
+        """:meth:`fit` given the columns and their types; ``frame`` needs only the factor-like columns."""
+        self.columns_: list[str] = columns
         self.types_: dict[str, str] = {}
         self.levels_: dict[str, list[Any]] = {}
         names: list[str] = []
@@ -99,7 +103,8 @@ class FeatureEncoder:
                     f"supported types are {list(ENCODABLE_TYPES)}."
                 )
             self.types_[col] = ftype
-            if ftype in ("factor", "ordered", "character"):
+            if ftype in _FACTORS:
+                assert frame is not None
                 levels = factor_levels(frame[col])
                 self.levels_[col] = levels
                 if ftype == "ordered":
@@ -135,7 +140,7 @@ class FeatureEncoder:
 
     # -- tasks ---------------------------------------------------------------------------------
     def fit_task(self, task: Any, columns: Sequence[str] | None = None) -> FeatureEncoder:
-        """Fit on the active rows of ``task`` (its features, or ``columns``); numeric columns need no rows.
+        """Fit on the active rows of ``task`` (its features, or ``columns``); only factor-like columns are read.
 
         Examples
         --------
@@ -145,11 +150,8 @@ class FeatureEncoder:
         """
         columns = list(task.feature_names if columns is None else columns)
         types = {c: task._col_types[c] for c in columns}
-        if all(types[c] in _NUMERIC for c in columns):
-            self.columns_, self.types_, self.levels_ = columns, types, {}
-            self.feature_names_out_, self.source_ = list(columns), list(columns)
-            return self
-        return self.fit(task.data(cols=columns), types)
+        factors = [c for c in columns if types[c] in _FACTORS]
+        return self._fit_columns(columns, types, task.data(cols=factors) if factors else None)
 
     def transform_task(self, task: Any) -> np.ndarray:
         """Encode the active rows of ``task``.

@@ -67,8 +67,8 @@ _TORCH_VALUE_BASES = ("torch.nn:Module", "torch.optim:Optimizer", "torch.optim.l
 #: the jupytorch classes a file may rebuild: subclasses of these (learners, PipeOps, graphs, parameters,
 #: selectors, measures and the pieces of their states) -- not, say, a Registry, which imports by name
 _JUPYTORCH_BASES = (
-    "jupytorch.core.learner:Learner", "jupytorch.core.measure:Measure", "jupytorch.core.paramset:Param",
-    "jupytorch.core.paramset:ParamSet", "jupytorch.core.paramset:_NoDefault", "jupytorch.pipelines.pipeop:PipeOp",
+    "jupytorch.core.learner:Learner", "jupytorch.core.measure:Measure", "jupytorch.core.param:Param",
+    "jupytorch.core.paramset:ParamSet", "jupytorch.core.param:_NoDefault", "jupytorch.pipelines.pipeop:PipeOp",
     "jupytorch.pipelines.graph:Graph", "jupytorch.pipelines.graph:Edge", "jupytorch.pipelines.graph:IdDict",
     "jupytorch.pipelines.graph_learner:GraphModel", "jupytorch.pipelines.channels:Channel", "jupytorch.pipelines.channels:_NoOp",
     "jupytorch.pipelines.selectors:Selector", "jupytorch.learners.encoder:FeatureEncoder",

@@ -1,6 +1,6 @@
 """Parameter checks and shape rules shared by the lazy-tensor preprocessing PipeOps.
 
-Parameter checks are ``custom_check`` functions for :class:`~jupytorch.core.paramset.ParamUty`
+Parameter checks are ``custom_check`` functions for :class:`~jupytorch.core.param.ParamUty`
 (``True`` or the words that say what is valid). Shape rules work on shapes with the batch
 dimension ``None`` first; a :class:`ShapeContext` knows the PipeOp and column, so that an error
 names the PipeOp, the incoming shape and what the op needs.

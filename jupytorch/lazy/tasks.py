@@ -22,9 +22,7 @@ shares the first one's DataDescriptor.
 
 from __future__ import annotations
 
-import gzip
 import os
-import pickle
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +32,7 @@ import pandas as pd
 
 from jupytorch.core.exceptions import DataNotFoundError, JupytorchError, TaskError
 from jupytorch.core.task import TaskClassif
+from jupytorch.lazy.data_files import _cached_load, _read_pickle, data_dir, read_idx, set_data_dir
 
 __all__ = [
     "DataNotFoundError",
@@ -55,104 +54,8 @@ CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog
 SYSTEM_DIRS = {"FashionMNIST": (Path("/usr/share/datasets/fashion-mnist"),), "MNIST": (Path("/usr/share/datasets/mnist"),)}
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 
-_data_dir: Path | None = None
-
-
-def set_data_dir(path: str | os.PathLike | None) -> None:
-    """Set the directory image tasks are read from (None: back to ``JUPYTORCH_DATA`` / the default).
-
-    Examples
-    --------
-    >>> set_data_dir("/data/torchvision"); str(data_dir())
-    '/data/torchvision'
-    >>> set_data_dir(None)
-    """
-    global _data_dir
-    _data_dir = None if path is None else Path(path).expanduser()
-
-
-def data_dir() -> Path:
-    """Return the directory image tasks are read from."""
-    if _data_dir is not None:
-        return _data_dir
-    env = os.environ.get("JUPYTORCH_DATA")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "jupytorch"
-
-
-# -- file readers ----------------------------------------------------------------------------------
-_IDX_DTYPES = {
-    0x08: np.uint8, 0x09: np.int8, 0x0B: np.dtype(">i2"), 0x0C: np.dtype(">i4"), 0x0D: np.dtype(">f4"), 0x0E: np.dtype(">f8"),
-}
-
-
-def read_idx(path: str | os.PathLike) -> np.ndarray:
-    """Read an IDX file (the MNIST format), gzipped or not, into a numpy array.
-
-    Examples
-    --------
-    >>> read_idx("t10k-labels-idx1-ubyte.gz")[:5]  # doctest: +SKIP
-    array([7, 2, 1, 0, 4], dtype=uint8)
-    """
-    path = str(path)
-    with open(path, "rb") as f:
-        raw = f.read()
-    if raw[:2] == b"\x1f\x8b":  # gzip magic
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as error:
-            raise JupytorchError(f"{path} is not a valid gzip file: {error}") from error
-    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in _IDX_DTYPES:
-        raise JupytorchError(f"{path} is not an IDX file (bad magic number {raw[:4]!r}).")
-    ndim = raw[3]
-    dims = np.frombuffer(raw, dtype=">i4", count=ndim, offset=4).astype(np.int64)
-    dtype = np.dtype(_IDX_DTYPES[raw[2]])
-    expected = int(np.prod(dims)) * dtype.itemsize
-    if len(raw) - 4 - 4 * ndim != expected:
-        raise JupytorchError(f"{path}: expected {expected} data bytes for shape {tuple(dims)}, found {len(raw) - 4 - 4 * ndim}.")
-    out = np.frombuffer(raw, dtype=dtype, offset=4 + 4 * ndim).copy()
-    return out.reshape(tuple(dims))
-
-
-class _ArrayUnpickler(pickle.Unpickler):
-    """Unpickles only numpy arrays and plain containers (CIFAR batches); never arbitrary code."""
-
-    ALLOWED = {
-        ("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-        ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode"),
-        ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
-    }
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) not in self.ALLOWED:
-            raise pickle.UnpicklingError(f"refusing to load {module}.{name} from a data file")
-        return super().find_class(module, name)
-
-
-def _read_pickle(path: Path) -> dict[str, Any]:
-    with open(path, "rb") as f:
-        raw = _ArrayUnpickler(f, encoding="bytes").load()
-    return {(k.decode() if isinstance(k, bytes) else k): v for k, v in raw.items()}
-
 
 # -- shared task building --------------------------------------------------------------------------
-_LOADED: dict[tuple, tuple[Any, np.ndarray, list[tuple[str, int]], list[str]]] = {}
-_MAX_LOADED = 6
-
-
-def _file_key(paths: Sequence[Path]) -> tuple:
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
-
-
-def _cached_load(paths: Sequence[Path], load: Any) -> tuple[Any, np.ndarray, list[tuple[str, int]], list[str]]:
-    """Run ``load()`` once per set of files (by path, mtime and size); later calls share its column."""
-    key = _file_key(paths)
-    if key not in _LOADED:
-        if len(_LOADED) >= _MAX_LOADED:
-            _LOADED.pop(next(iter(_LOADED)))
-        _LOADED[key] = load(key)
-    return _LOADED[key]
-
-
 def _uint8_images(images: np.ndarray, key: tuple):
     """Make a lazy tensor over uint8 images ``(N, C, H, W)`` that materializes as float32 in [0, 1]."""
     import torch

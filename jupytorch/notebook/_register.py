@@ -7,7 +7,7 @@ EXPORTS = {
     "LazyTensorPreview": "jupytorch.notebook._lazy_preview:LazyTensorPreview",
     "TrainingMonitor": "jupytorch.notebook._training_monitor:TrainingMonitor",
     "TuningDashboard": "jupytorch.notebook._tuning_dashboard:TuningDashboard",
-    "learner_from_cell": "jupytorch.notebook.cell:learner_from_cell",
+    "learner_from_cell": "jupytorch.notebook.cell_body:learner_from_cell",
     "set_progress_view": "jupytorch.core.progress:set_progress_view",
 }
 

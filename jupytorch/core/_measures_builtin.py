@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -18,23 +18,27 @@ from jupytorch.core.exceptions import InvalidParameterError, did_you_mean
 from jupytorch.core.measure import Undefined
 from jupytorch.core.paramset import ParamDbl, ParamFct, ParamUty
 
+if TYPE_CHECKING:
+    from jupytorch.core.learner import Learner
+    from jupytorch.core.prediction import Prediction, PredictionClassif, PredictionRegr
+
 __all__ = ["SPECS"]
 
 INF = math.inf
 
 
 # -- classification: labels -------------------------------------------------------------------------
-def ce(p: Any) -> float:
+def ce(p: PredictionClassif) -> float:
     """Share of wrongly classified observations."""
     return float(np.mean(p._truth != p._response))
 
 
-def acc(p: Any) -> float:
+def acc(p: PredictionClassif) -> float:
     """Share of correctly classified observations."""
     return float(np.mean(p._truth == p._response))
 
 
-def bacc(p: Any) -> float:
+def bacc(p: PredictionClassif) -> float:
     """Mean recall over the classes that occur in the truth (scikit-learn's balanced accuracy)."""
     from sklearn.metrics import balanced_accuracy_score
 
@@ -43,7 +47,7 @@ def bacc(p: Any) -> float:
         return float(balanced_accuracy_score(p._truth.astype(str), p._response.astype(str)))
 
 
-def _prf(p: Any, average: str, which: int) -> float:
+def _prf(p: PredictionClassif, average: str, which: int) -> float:
     from sklearn.metrics import precision_recall_fscore_support
 
     classes = p.class_names
@@ -65,23 +69,23 @@ def _prf(p: Any, average: str, which: int) -> float:
     return value
 
 
-def precision(p: Any, average: str) -> float:
+def precision(p: PredictionClassif, average: str) -> float:
     """Precision: of the observations predicted as a class, the share that belong to it."""
     return _prf(p, average, 0)
 
 
-def recall(p: Any, average: str) -> float:
+def recall(p: PredictionClassif, average: str) -> float:
     """Recall (sensitivity): of the observations of a class, the share predicted as it."""
     return _prf(p, average, 1)
 
 
-def f1(p: Any, average: str) -> float:
+def f1(p: PredictionClassif, average: str) -> float:
     """F1 score: the harmonic mean of precision and recall."""
     return _prf(p, average, 2)
 
 
 # -- classification: probabilities ---------------------------------------------------------------
-def _need_two_classes(p: Any, what: str, instead: str) -> None:
+def _need_two_classes(p: PredictionClassif, what: str, instead: str) -> None:
     if len(p.class_names) != 2:
         raise InvalidParameterError(
             f"{what} needs a two-class prediction, this one has {len(p.class_names)} classes {p.class_names}; "
@@ -89,20 +93,20 @@ def _need_two_classes(p: Any, what: str, instead: str) -> None:
         )
 
 
-def _truth_codes(p: Any) -> np.ndarray:
+def _truth_codes(p: PredictionClassif) -> np.ndarray:
     import pandas as pd
 
     return pd.Categorical(p._truth, categories=p.class_names).codes.astype(np.int64)
 
 
-def _prob(p: Any) -> np.ndarray:
-    prob = p._prob
+def _prob(p: PredictionClassif) -> np.ndarray:
+    prob = cast(np.ndarray, p._prob)  # not None: Measure.score checked predict_type 'prob'
     if np.isnan(prob).any():
         raise Undefined("the predicted probabilities contain NaN")
     return prob
 
 
-def auc(p: Any, average: str) -> float:
+def auc(p: PredictionClassif, average: str) -> float:
     """Area under the ROC curve: binary (positive class), or one-vs-rest averaged over classes."""
     from sklearn.metrics import roc_auc_score
 
@@ -121,49 +125,49 @@ def auc(p: Any, average: str) -> float:
     return float(np.mean(aucs))
 
 
-def logloss(p: Any, eps: float) -> float:
+def logloss(p: PredictionClassif, eps: float) -> float:
     """Mean negative log of the probability given to the true class (clipped at ``eps``)."""
     prob = _prob(p)
     chosen = prob[np.arange(len(prob)), _truth_codes(p)]
     return float(-np.mean(np.log(np.clip(chosen, eps, 1.0))))
 
 
-def bbrier(p: Any) -> float:
+def bbrier(p: PredictionClassif) -> float:
     """Binary Brier score: mean squared difference of the positive class's probability and 0/1."""
     _need_two_classes(p, "the binary Brier score", "msr('classif.mbrier')")
     prob = _prob(p)
     return float(np.mean((prob[:, 0] - (_truth_codes(p) == 0)) ** 2))
 
 
-def mbrier(p: Any) -> float:
+def mbrier(p: PredictionClassif) -> float:
     """Multiclass Brier score: mean over observations of the summed squared errors of all classes."""
     prob = _prob(p)
     onehot = np.eye(len(p.class_names))[_truth_codes(p)]
     return float(np.mean(np.sum((prob - onehot) ** 2, axis=1)))
 
 
-def brier(p: Any) -> float:
+def brier(p: PredictionClassif) -> float:
     """Brier score: the binary one for two classes, the multiclass one otherwise."""
     return bbrier(p) if len(p.class_names) == 2 else mbrier(p)
 
 
 # -- regression ---------------------------------------------------------------------------------
-def mse(p: Any) -> float:
+def mse(p: PredictionRegr) -> float:
     """Mean squared error."""
     return float(np.mean((p._truth - p._response) ** 2))
 
 
-def rmse(p: Any) -> float:
+def rmse(p: PredictionRegr) -> float:
     """Root mean squared error."""
     return float(np.sqrt(mse(p)))
 
 
-def mae(p: Any) -> float:
+def mae(p: PredictionRegr) -> float:
     """Mean absolute error."""
     return float(np.mean(np.abs(p._truth - p._response)))
 
 
-def rsq(p: Any) -> float:
+def rsq(p: PredictionRegr) -> float:
     """R squared: 1 - (sum of squared errors) / (sum of squares of the truth around its mean)."""
     truth = p._truth
     sst = float(np.sum((truth - truth.mean()) ** 2))
@@ -172,7 +176,7 @@ def rsq(p: Any) -> float:
     return 1.0 - float(np.sum((truth - p._response) ** 2)) / sst
 
 
-def mape(p: Any) -> float:
+def mape(p: PredictionRegr) -> float:
     """Mean absolute percentage error, as a fraction: mean(|truth - response| / |truth|)."""
     truth = p._truth
     if np.any(truth == 0):
@@ -181,7 +185,7 @@ def mape(p: Any) -> float:
 
 
 # -- measures that read the learner ---------------------------------------------------------------
-def _timing(learner: Any, which: str) -> float:
+def _timing(learner: Learner, which: str) -> float:
     timings = getattr(learner, "timings", None)
     if not isinstance(timings, dict):
         raise InvalidParameterError(f"time measures read learner.timings; got a {type(learner).__name__} without them.")
@@ -194,22 +198,22 @@ def _timing(learner: Any, which: str) -> float:
     return total
 
 
-def time_train(p: Any, learner: Any) -> float:
+def time_train(p: Prediction, learner: Learner) -> float:
     """Seconds the learner spent in train()."""
     return _timing(learner, "train")
 
 
-def time_predict(p: Any, learner: Any) -> float:
+def time_predict(p: Prediction, learner: Learner) -> float:
     """Seconds the learner spent in predict()."""
     return _timing(learner, "predict")
 
 
-def time_both(p: Any, learner: Any) -> float:
+def time_both(p: Prediction, learner: Learner) -> float:
     """Seconds the learner spent in train() and predict()."""
     return _timing(learner, "train+predict")
 
 
-def internal_valid_score(p: Any, learner: Any, select: str | None) -> float:
+def internal_valid_score(p: Prediction, learner: Learner, select: str | None) -> float:
     """A validation score the learner computed itself while training (early stopping).
 
     Reads ``learner.internal_valid_scores`` (or ``learner.state["internal_valid_scores"]``), a

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import warnings
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -28,12 +28,24 @@ from jupytorch.core.resample import (
     run_all,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import TypeAlias
+
+    from jupytorch.core.learner import Learner
+    from jupytorch.core.measure import Measure
+    from jupytorch.core.resampling import Resampling
+    from jupytorch.core.task import Task
+
+    Row: TypeAlias = tuple[Task, Learner, Resampling]  # one row of a design
+
 __all__ = ["benchmark_grid", "benchmark", "BenchmarkResult"]
 
 DESIGN_COLUMNS = ["task", "learner", "resampling"]
+_T = TypeVar("_T")
 
 
-def _as_list(x: Any, cls: type, what: str) -> list[Any]:
+def _as_list(x: _T | Iterable[_T], cls: type[_T], what: str) -> list[_T]:
     items = [x] if isinstance(x, cls) else list(x) if isinstance(x, Iterable) and not isinstance(x, (str, bytes)) else [x]
     if not items:
         raise InvalidParameterError(f"benchmark_grid(): {what} is empty.")
@@ -51,7 +63,8 @@ def _check_unique(ids: list[str], what: str, hint: str) -> None:
         )
 
 
-def benchmark_grid(tasks: Any, learners: Any, resamplings: Any, paired: bool = False, seed: int | None = None) -> pd.DataFrame:
+def benchmark_grid(tasks: Task | Iterable[Task], learners: Learner | Iterable[Learner],
+                   resamplings: Resampling | Iterable[Resampling], paired: bool = False, seed: int | None = None) -> pd.DataFrame:
     """Build a benchmark design: every task with every learner and every resampling.
 
     Parameters
@@ -140,26 +153,26 @@ def benchmark_grid(tasks: Any, learners: Any, resamplings: Any, paired: bool = F
     return pd.DataFrame(rows, columns=DESIGN_COLUMNS)
 
 
-def _draw_splits(resampling: Any, task: Any, seed: int | None, redraw_with_benchmark_seed: bool) -> Any:
+def _draw_splits(resampling: Resampling, task: Task, seed: int | None, redraw_with_benchmark_seed: bool) -> Resampling:
     """Instantiate ``resampling`` on ``task``; ``seed`` draws the splits unless it has a seed of its own."""
     resampling._fallback_seed = seed
     own_seed = resampling.param_set.values.get("seed") is not None
-    resampling._redraw_with_benchmark_seed = redraw_with_benchmark_seed and not own_seed
+    resampling._redraw_with_benchmark_seed = redraw_with_benchmark_seed and not own_seed  # type: ignore[attr-defined]  # read with getattr
     return resampling.instantiate(task)
 
 
-def _seeded_splits(rows: list[tuple[Any, Any, Any]], seed: int | None) -> list[tuple[Any, Any, Any]]:
+def _seeded_splits(rows: list[Row], seed: int | None) -> list[Row]:
     """Give every (task, resampling) pair of the design one set of splits, drawn from ``seed``.
 
     Learners of one task and resampling always share the splits. Resamplings that are not
     instantiated yet, and those that ``benchmark_grid`` drew without any seed, get splits derived
     from ``seed`` (redrawn in place, so the design shows what ran); those seeded by the user keep theirs.
     """
-    pairs: dict[tuple[int, int], Any] = {}
+    pairs: dict[tuple[int, int], tuple[Task, Resampling]] = {}
     for task, _, resampling in rows:
         pairs.setdefault((id(task), id(resampling)), (task, resampling))
     seeds = iteration_seeds(seed, len(pairs), 4)
-    drawn: dict[tuple[int, int], Any] = {}
+    drawn: dict[tuple[int, int], Resampling] = {}
     for (key, (task, resampling)), split_seed in zip(pairs.items(), seeds):
         if not resampling.is_instantiated:
             drawn[key] = _draw_splits(resampling.clone(), task, split_seed, True)
@@ -170,7 +183,7 @@ def _seeded_splits(rows: list[tuple[Any, Any, Any]], seed: int | None) -> list[t
     return [(task, learner, drawn[(id(task), id(resampling))]) for task, learner, resampling in rows]
 
 
-def _check_design(design: Any) -> list[tuple[Any, Any, Any]]:
+def _check_design(design: pd.DataFrame) -> list[Row]:
     from jupytorch.core.learner import Learner
     from jupytorch.core.resampling import Resampling
     from jupytorch.core.task import Task
@@ -234,13 +247,14 @@ def benchmark(design: pd.DataFrame, store_models: bool = False, n_jobs: int | No
         return _benchmark(rows, store_models, n_jobs, seed)
 
 
-def _benchmark(rows: list[tuple[Any, Any, Any]], store_models: bool, n_jobs: int | None, seed: int | None) -> BenchmarkResult:
+def _benchmark(rows: list[Row], store_models: bool, n_jobs: int | None, seed: int | None) -> BenchmarkResult:
     templates = [learner.clone().reset() for _, learner, _ in rows]
     calls: list[list[tuple[Any, ...]]] = []
     for k, (task, _, resampling) in enumerate(rows):
-        seeds = iteration_seeds(seed, resampling.iters, 2, k)
+        iters = cast(int, resampling.iters)  # instantiated: never None
+        seeds = iteration_seeds(seed, iters, 2, k)
         calls.append(
-            [(task, templates[k], resampling.train_set(i), resampling.test_set(i), i, seeds[i], store_models, k) for i in range(resampling.iters)]
+            [(task, templates[k], resampling.train_set(i), resampling.test_set(i), i, seeds[i], store_models, k) for i in range(iters)]
         )
     from joblib import effective_n_jobs
 
@@ -291,7 +305,7 @@ def _benchmark(rows: list[tuple[Any, Any, Any]], store_models: bool, n_jobs: int
 class _BenchmarkProgress:
     """Progress events of a benchmark: ``benchmark`` counts experiments, ``resample`` their iterations."""
 
-    def __init__(self, rows: list[tuple[Any, Any, Any]], templates: list[Any]):
+    def __init__(self, rows: list[Row], templates: list[Learner]):
         self.rows = rows
         self.templates = templates
         self.counts = [0] * len(rows)
@@ -330,7 +344,7 @@ class _BenchmarkProgress:
             from jupytorch.core.measure import as_measures
 
             measure = as_measures(None, task_type=outcome.prediction.task_type)[0]
-            self.scores[k].append(float(outcome.prediction.score(measure)))
+            self.scores[k].append(measure.score(outcome.prediction))
         except Exception:  # noqa: BLE001 - a view's extra must never break the benchmark
             return {}
         return {"score": {measure.id: sum(self.scores[k]) / len(self.scores[k])}}
@@ -404,7 +418,7 @@ class BenchmarkResult:
         """The resamplings: columns resampling_id, resampling (first instance per id)."""
         return self._unique("resampling", "resampling_id")
 
-    def score(self, measures: Any = None) -> pd.DataFrame:
+    def score(self, measures: str | Measure | Sequence[str | Measure] | None = None) -> pd.DataFrame:
         """One row per iteration: nr, task_id, learner_id, resampling_id, iteration, then one column per measure.
 
         ``measures`` defaults to ``classif.ce`` / ``regr.mse`` for each task's type.
@@ -415,7 +429,7 @@ class BenchmarkResult:
         frame = pd.concat(frames, ignore_index=True)
         return frame[["nr", *[c for c in frame.columns if c != "nr"]]]
 
-    def aggregate(self, measures: Any = None) -> pd.DataFrame:
+    def aggregate(self, measures: str | Measure | Sequence[str | Measure] | None = None) -> pd.DataFrame:
         """One row per resample result: nr, task_id, learner_id, resampling_id, iters, then the
         mean score of each measure over the iterations.
 

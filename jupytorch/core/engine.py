@@ -21,13 +21,18 @@ import sys
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from jupytorch.core import progress
 from jupytorch.core.exceptions import InvalidParameterError, WorkerDiedError
 from jupytorch.core.prediction import Prediction
+
+if TYPE_CHECKING:
+    from jupytorch.core.learner import Learner
+    from jupytorch.core.resampling import Resampling
+    from jupytorch.core.task import Task
 
 __all__ = [
     "Outcome",
@@ -53,7 +58,7 @@ class Outcome:
     prediction: Prediction | None = None
     log: list[dict[str, str]] = dataclasses.field(default_factory=list)
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
-    learner: Any = None
+    learner: Learner | None = None
     internal_valid_scores: dict[str, float] | None = None
     internal_tuned_values: dict[str, Any] | None = None
     seed: int | None = None
@@ -86,7 +91,7 @@ def seed_globals(seed: int) -> None:
         torch.default_generator.manual_seed(seed)  # seeding; torch learners seed their device themselves
 
 
-def _seed_learner(learner: Any, seed: int) -> None:
+def _seed_learner(learner: Learner, seed: int) -> None:
     """Give parameters tagged ``seed`` that the user left unset the iteration's seed."""
     ps = learner.param_set
     values = ps.values
@@ -96,7 +101,7 @@ def _seed_learner(learner: Any, seed: int) -> None:
                 ps.set_values(**{pid: seed % 2**31})
 
 
-def _was_interrupted(learner: Any) -> bool:
+def _was_interrupted(learner: Learner) -> bool:
     """Whether the training of ``learner`` (or of a learner inside its graph) was stopped early."""
     model = learner.state.get("model") if learner.state else None
     if getattr(model, "interrupted", False):
@@ -105,7 +110,7 @@ def _was_interrupted(learner: Any) -> bool:
     return any(getattr(getattr(state, "model", None), "interrupted", False) for state in states)
 
 
-def run_iteration(task: Any, learner: Any, train: np.ndarray, test: np.ndarray, iteration: int, seed: int | None,
+def run_iteration(task: Task, learner: Learner, train: np.ndarray, test: np.ndarray, iteration: int, seed: int | None,
                   store_model: bool, key: int = 0, restore_globals: bool = True) -> Outcome:
     """Train a copy of ``learner`` on the rows ``train`` of ``task`` and predict ``test``.
 
@@ -146,7 +151,7 @@ def run_iteration(task: Any, learner: Any, train: np.ndarray, test: np.ndarray, 
     return outcome
 
 
-def _with_test_validation(task: Any, test: np.ndarray) -> Any:
+def _with_test_validation(task: Task, test: np.ndarray) -> Task:
     """A copy of ``task`` whose internal validation task holds the test rows (``validate="test"``)."""
     valid = task.clone()
     valid.internal_valid_task = None
@@ -156,7 +161,7 @@ def _with_test_validation(task: Any, test: np.ndarray) -> Any:
     return out
 
 
-def _learner_values(learner: Any, name: str) -> dict[str, Any] | None:
+def _learner_values(learner: Learner, name: str) -> dict[str, Any] | None:
     """``learner.<name>`` (or ``learner.state[name]``) as a dict, or None."""
     try:
         values = getattr(learner, name, None)
@@ -323,7 +328,7 @@ def add_error_notes(error: BaseException, outcome: Outcome | None, where: str) -
     error.add_note(where)
 
 
-def check_instantiated(resampling: Any, task: Any) -> None:
+def check_instantiated(resampling: Resampling, task: Task) -> None:
     """Raise unless ``resampling`` is instantiated on a task like ``task`` (same id, rows)."""
     if resampling.task_id != task.id or resampling.task_nrow != task.nrow:
         raise InvalidParameterError(
@@ -332,7 +337,7 @@ def check_instantiated(resampling: Any, task: Any) -> None:
             "instantiate it on this task."
         )
     rows = task.row_ids
-    for i in range(resampling.iters):
+    for i in range(cast(int, resampling.iters)):  # instantiated (same task id): never None
         used = np.concatenate([resampling.train_set(i), resampling.test_set(i)])
         if not np.isin(used, rows).all():
             raise InvalidParameterError(
@@ -340,7 +345,7 @@ def check_instantiated(resampling: Any, task: Any) -> None:
             )
 
 
-def prepare_resampling(resampling: Any, task: Any, seed: int | None) -> Any:
+def prepare_resampling(resampling: Resampling, task: Task, seed: int | None) -> Resampling:
     """Return ``resampling`` checked against ``task`` if instantiated, else an instantiated clone."""
     if resampling.is_instantiated:
         check_instantiated(resampling, task)

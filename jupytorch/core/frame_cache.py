@@ -20,9 +20,12 @@ import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from jupytorch.core.task import Task
 
 __all__ = ["MAX_BYTES", "clear", "known_finite", "rows_block"]
 
@@ -60,7 +63,7 @@ def _take(block: Any, positions: np.ndarray) -> Any:
     return block[positions]
 
 
-def rows_block(task: Any, what: Hashable, convert: Callable[[Any], Any], row_bytes: int = 8,
+def rows_block(task: Task, what: Hashable, convert: Callable[[Task], Any], row_bytes: int = 8,
                take: Callable[[Any, np.ndarray], Any] = _take) -> Any:
     """``convert(frame_task)`` for the active rows of ``task``, computed once per data frame and ``what``.
 

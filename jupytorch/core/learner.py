@@ -15,7 +15,7 @@ import time
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,10 @@ from jupytorch.core.prediction import Prediction, PredictionClassif, PredictionR
 from jupytorch.core.registry import registry
 from jupytorch.core.summary import SummaryRepr
 from jupytorch.core.task import FEATURE_TYPES, Task, column_type
+
+if TYPE_CHECKING:
+    from jupytorch.core.sklearn_adapter import SklearnAdapter
+    from jupytorch.core.task import RowIds
 
 __all__ = ["Learner", "load"]
 
@@ -174,7 +178,7 @@ class Learner(SummaryRepr):
         return self
 
     # -- train / predict -----------------------------------------------------------------------
-    def train(self, task: Task, row_ids: Any = None) -> Learner:
+    def train(self, task: Task, row_ids: RowIds | None = None) -> Learner:
         """Train on ``task`` (optionally only on ``row_ids``); returns the learner.
 
         Examples
@@ -249,7 +253,7 @@ class Learner(SummaryRepr):
         if self.fallback is not None:
             self.state["fallback"] = self._trained_fallback(task, log)
 
-    def predict(self, task: Task, row_ids: Any = None) -> Prediction:
+    def predict(self, task: Task, row_ids: RowIds | None = None) -> Prediction:
         """Predict the rows of ``task`` (optionally only ``row_ids``); returns a Prediction.
 
         The task must hold the features the learner was trained on (other columns are ignored).
@@ -423,7 +427,7 @@ class Learner(SummaryRepr):
     def __sklearn_clone__(self) -> Learner:
         return self.clone().reset()
 
-    def to_sklearn(self) -> Any:
+    def to_sklearn(self) -> SklearnAdapter:
         """Wrap the learner as a scikit-learn estimator (``fit(X, y)``, ``predict``, ``predict_proba``).
 
         Examples
@@ -487,7 +491,7 @@ class Learner(SummaryRepr):
 
     _html_class = "jt-learner"
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any] | tuple[dict, dict] | None:
         """In a notebook kernel: the graph inspector widget (``jupytorch.core.display``); else None."""
         from jupytorch.core.display import rich_mimebundle
 
@@ -500,13 +504,13 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _newdata_task(learner: Learner, frame: Any, state: dict[str, Any]) -> Task:
+def _newdata_task(learner: Learner, frame: pd.DataFrame, state: dict[str, Any]) -> Task:
     from jupytorch.core.task import unlabelled_task
 
     return unlabelled_task(learner.task_type, frame, state["feature_names"], state["class_names"])
 
 
-def load(path: str | Path, *, trusted: bool = False) -> Any:
+def load(path: str | Path, *, trusted: bool = False) -> Learner:
     """Load a learner saved with ``learner.save(path)``.
 
     Parameters

@@ -148,7 +148,8 @@ class Measure(SummaryRepr):
         return copy.deepcopy(self)
 
     # -- scoring -------------------------------------------------------------------------------
-    def score(self, prediction: Prediction, task: Task | None = None, learner: Learner | None = None, train_set: Any = None) -> float:
+    def score(self, prediction: Prediction, task: Task | None = None, learner: Learner | None = None,
+              train_set: Sequence[int] | np.ndarray | None = None) -> float:
         """Score one prediction.
 
         Parameters
@@ -192,7 +193,7 @@ class Measure(SummaryRepr):
             raise
         return float(value)
 
-    def _check_prediction(self, prediction: Any, learner: Any = None) -> None:
+    def _check_prediction(self, prediction: Prediction, learner: Learner | None = None) -> None:
         if self.task_type is not None and prediction.task_type != self.task_type:
             raise InvalidParameterError(
                 f"Measure {self.id!r} is for {_TASK_WORDS[self.task_type]} predictions, got a {type(prediction).__name__}."
@@ -266,7 +267,7 @@ def _accepted_names(fun: Callable[..., Any]) -> set[str] | None:
     return {p.name for p in parameters[1:]}
 
 
-def as_measures(x: Any, task_type: str | None = None) -> list[Measure]:
+def as_measures(x: str | Measure | Sequence[str | Measure] | None, task_type: str | None = None) -> list[Measure]:
     """Turn ``x`` into a list of measures.
 
     Parameters

@@ -20,10 +20,13 @@ import json
 import pickle
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jupytorch.core.exceptions import LoadError
 from jupytorch.core.imports import MAIN_HINT, import_string
+
+if TYPE_CHECKING:
+    from jupytorch.core.learner import Learner
 
 __all__ = ["MAGIC", "FORMAT", "LoadError", "write", "load", "save_learner"]
 
@@ -59,7 +62,7 @@ def save_pickle(obj: Any, path: str | Path) -> Path:
     return write(path, header, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def save_learner(learner: Any, path: str | Path) -> Path:
+def save_learner(learner: Learner, path: str | Path) -> Path:
     """Save a learner with skops when its objects allow, else with pickle (which needs ``trusted=True`` to load).
 
     Examples

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,10 @@ import pandas as pd
 from jupytorch.core.exceptions import InvalidParameterError
 
 if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+
     from jupytorch.core.learner import Learner
+    from jupytorch.core.measure import Measure
     from jupytorch.core.task import Task
 
 __all__ = ["Prediction", "PredictionClassif", "PredictionRegr"]
@@ -32,13 +35,13 @@ class Prediction:
 
     task_type = ""
 
-    def __init__(self, row_ids: Sequence[int] | np.ndarray, truth: Any, response: Any):
+    def __init__(self, row_ids: Sequence[int] | np.ndarray, truth: ArrayLike | None, response: ArrayLike | None):
         self.row_ids = np.asarray(row_ids, dtype=np.int64).reshape(-1)
         n = len(self.row_ids)
         self._truth = self._as_column(truth, n, "truth")
         self._response = self._as_column(response, n, "response")
 
-    def _as_column(self, values: Any, n: int, what: str) -> np.ndarray:
+    def _as_column(self, values: ArrayLike | None, n: int, what: str) -> np.ndarray:
         array = np.asarray(values) if values is not None else np.full(n, np.nan)
         if array.shape != (n,):
             raise InvalidParameterError(f"{type(self).__name__}: {what} has shape {array.shape}, expected ({n},).")
@@ -62,7 +65,8 @@ class Prediction:
         """Which predictions this object holds (``response``, ``prob``, ``se``)."""
         return ["response"]
 
-    def score(self, measures: Any = None, task: Task | None = None, learner: Learner | None = None, train_set: Any = None) -> Any:
+    def score(self, measures: str | Measure | Sequence[str | Measure] | None = None, task: Task | None = None,
+              learner: Learner | None = None, train_set: Sequence[int] | np.ndarray | None = None) -> float | dict[str, float]:
         """Score with one measure (returns a float) or several (returns a dict id -> float).
 
         Parameters
@@ -134,7 +138,8 @@ class PredictionRegr(Prediction):
 
     task_type = "regr"
 
-    def __init__(self, row_ids: Sequence[int] | np.ndarray, truth: Any, response: Any, se: Any = None):
+    def __init__(self, row_ids: Sequence[int] | np.ndarray, truth: ArrayLike | None, response: ArrayLike | None,
+                 se: ArrayLike | None = None):
         super().__init__(row_ids, truth, response)
         self._truth = self._truth.astype(float)
         self._response = self._response.astype(float)
@@ -198,10 +203,10 @@ class PredictionClassif(Prediction):
     def __init__(
         self,
         row_ids: Sequence[int] | np.ndarray,
-        truth: Any,
+        truth: ArrayLike | None,
         class_names: Sequence[str],
-        response: Any = None,
-        prob: Any = None,
+        response: ArrayLike | None = None,
+        prob: ArrayLike | pd.DataFrame | None = None,
     ):
         self.class_names = [str(c) for c in class_names]
         n = len(row_ids)

@@ -14,7 +14,7 @@ and ``ResampleResult`` are importable from here too.
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from jupytorch.core import progress
 from jupytorch.core.engine import (
@@ -32,6 +32,11 @@ from jupytorch.core.engine import (
 from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning, TaskError
 from jupytorch.core.resample_result import ResampleResult
 
+if TYPE_CHECKING:
+    from jupytorch.core.learner import Learner
+    from jupytorch.core.resampling import Resampling
+    from jupytorch.core.task import Task
+
 __all__ = [  # resample and its result, and the engine re-exported for code that imports it from here
     "Outcome",
     "ResampleResult",
@@ -48,7 +53,7 @@ __all__ = [  # resample and its result, and the engine re-exported for code that
 ]
 
 
-def _check_args(task: Any, learner: Any, resampling: Any) -> None:
+def _check_args(task: Task, learner: Learner, resampling: Resampling) -> None:
     from jupytorch.core.learner import Learner
     from jupytorch.core.resampling import Resampling
     from jupytorch.core.task import Task
@@ -63,7 +68,7 @@ def _check_args(task: Any, learner: Any, resampling: Any) -> None:
         raise TaskError(f"Learner {learner.id!r} is for {learner.task_type!r} tasks, but task {task.id!r} is a {task.task_type!r} task.")
 
 
-def resample(task: Any, learner: Any, resampling: Any, store_models: bool = False, n_jobs: int | None = None,
+def resample(task: Task, learner: Learner, resampling: Resampling, store_models: bool = False, n_jobs: int | None = None,
              seed: int | None = None) -> ResampleResult:
     """Train and test ``learner`` on every split of ``resampling``.
 
@@ -112,10 +117,10 @@ def resample(task: Any, learner: Any, resampling: Any, store_models: bool = Fals
         return _resample(task, learner, resampling, store_models, n_jobs, seed)
 
 
-def _resample(task: Any, learner: Any, resampling: Any, store_models: bool, n_jobs: int | None, seed: int | None) -> ResampleResult:
+def _resample(task: Task, learner: Learner, resampling: Resampling, store_models: bool, n_jobs: int | None, seed: int | None) -> ResampleResult:
     resampling = prepare_resampling(resampling, task, seed)
     template = learner.clone().reset()
-    iters = resampling.iters
+    iters = cast(int, resampling.iters)  # instantiated: never None
     seeds = iteration_seeds(seed, iters, 1)
     calls = [(task, template, resampling.train_set(i), resampling.test_set(i), i, seeds[i], store_models) for i in range(iters)]
     info = {"task_id": task.id, "learner_id": learner.id, "resampling_id": resampling.id}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -12,6 +12,13 @@ from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning
 from jupytorch.core.measure import Measure, as_measures
 from jupytorch.core.prediction import Prediction
 from jupytorch.core.summary import SummaryRepr
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from jupytorch.core.learner import Learner
+    from jupytorch.core.resampling import Resampling
+    from jupytorch.core.task import Task
 
 __all__ = ["ResampleResult"]
 
@@ -34,7 +41,7 @@ class ResampleResult(SummaryRepr):
     ['task_id', 'learner_id', 'resampling_id', 'iteration', 'regr.mae']
     """
 
-    def __init__(self, task: Any, learner: Any, resampling: Any, outcomes: list[Outcome]):
+    def __init__(self, task: Task, learner: Learner, resampling: Resampling, outcomes: list[Outcome]):
         self.task = task
         self.learner = learner
         self.resampling = resampling
@@ -68,7 +75,7 @@ class ResampleResult(SummaryRepr):
         return Prediction.combine(predictions)
 
     @property
-    def learners(self) -> list[Any]:
+    def learners(self) -> list[Learner]:
         """The trained learners with ``store_models=True``; otherwise untrained copies."""
         return [o.learner if o.learner is not None else self.learner.clone() for o in self._outcomes]
 
@@ -87,7 +94,7 @@ class ResampleResult(SummaryRepr):
         """Per iteration, the values the learner tuned itself (early-stopped ``epochs``), or None."""
         return [o.internal_tuned_values for o in self._outcomes]
 
-    def _scoring_learner(self, outcome: Outcome) -> Any:
+    def _scoring_learner(self, outcome: Outcome) -> Learner:
         if outcome.learner is not None:
             return outcome.learner
         shim = self.learner.clone(deep=False)
@@ -101,7 +108,7 @@ class ResampleResult(SummaryRepr):
         }
         return shim
 
-    def score(self, measures: Any = None) -> pd.DataFrame:
+    def score(self, measures: str | Measure | Sequence[str | Measure] | None = None) -> pd.DataFrame:
         """Score every iteration: columns task_id, learner_id, resampling_id, iteration, then one per measure.
 
         ``measures`` is a Measure, a key, or a list of them (default: ``classif.ce`` / ``regr.mse``).
@@ -132,7 +139,7 @@ class ResampleResult(SummaryRepr):
             train_set=self.resampling.train_set(outcome.iteration),
         )
 
-    def aggregate(self, measures: Any = None) -> float | dict[str, float]:
+    def aggregate(self, measures: str | Measure | Sequence[str | Measure] | None = None) -> float | dict[str, float]:
         """Combine the iteration scores (the mean, mlr3's macro aggregation).
 
         Returns a float for one measure (or None: the default), a dict id -> float for a list.

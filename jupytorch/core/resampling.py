@@ -21,6 +21,10 @@ from jupytorch.core.paramset import ParamDbl, ParamInt, ParamLgl, ParamSet
 from jupytorch.core.summary import SummaryRepr
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from numpy.typing import ArrayLike
+
     from jupytorch.core.task import Task
 
 __all__ = [
@@ -194,7 +198,7 @@ class Resampling(SummaryRepr):
         self.task_id = task.id
         self.task_nrow = task.nrow
 
-    def _strata(self, task: Any, stratify: bool, grouped: bool) -> np.ndarray | None:
+    def _strata(self, task: Task, stratify: bool, grouped: bool) -> np.ndarray | None:
         import pandas as pd
 
         frames = []
@@ -214,7 +218,7 @@ class Resampling(SummaryRepr):
         frame = frame.loc[:, ~frame.columns.duplicated()]
         return frame.groupby(list(frame.columns), dropna=False, sort=True, observed=True).ngroup().to_numpy()
 
-    def _split_groups(self, task: Any, groups: np.ndarray, rng: np.random.Generator) -> Split:
+    def _split_groups(self, task: Task, groups: np.ndarray, rng: np.random.Generator) -> Split:
         import pandas as pd
 
         codes, uniques = pd.factorize(groups, use_na_sentinel=True)
@@ -463,10 +467,10 @@ class ResamplingInsample(Resampling):
     def _split(self, n: int, rng: np.random.Generator, strata: np.ndarray | None, what: str) -> Split:
         return [np.arange(n)], [np.arange(n)]
 
-    def _split_groups(self, task: Any, groups: np.ndarray, rng: np.random.Generator) -> Split:
+    def _split_groups(self, task: Task, groups: np.ndarray, rng: np.random.Generator) -> Split:
         return self._split(task.nrow, rng, None, "")
 
-    def _strata(self, task: Any, stratify: bool, grouped: bool) -> np.ndarray | None:
+    def _strata(self, task: Task, stratify: bool, grouped: bool) -> np.ndarray | None:
         return None
 
 
@@ -490,7 +494,8 @@ class ResamplingCustom(Resampling):
     def _planned_iters(self) -> int | None:
         return None
 
-    def instantiate(self, task: Any, train_sets: Any = None, test_sets: Any = None) -> ResamplingCustom:
+    def instantiate(self, task: Task, train_sets: Iterable[Iterable[int]] | None = None,
+                    test_sets: Iterable[Iterable[int]] | None = None) -> ResamplingCustom:
         """Use the given row ids; returns the resampling."""
         if train_sets is None:
             raise InvalidParameterError(
@@ -532,7 +537,7 @@ class ResamplingCustomCV(Resampling):
     def _planned_iters(self) -> int | None:
         return None
 
-    def instantiate(self, task: Any, f: Any = None, col: str | None = None) -> ResamplingCustomCV:
+    def instantiate(self, task: Task, f: ArrayLike | None = None, col: str | None = None) -> ResamplingCustomCV:
         """Build the folds from the vector ``f`` (one value per active row) or the column ``col``."""
         import pandas as pd
 
@@ -565,7 +570,7 @@ class Partition(NamedTuple):
     test: np.ndarray
 
 
-def partition(task: Any, ratio: float = 0.67, seed: int | None = None, stratify: bool = True) -> Partition:
+def partition(task: Task, ratio: float = 0.67, seed: int | None = None, stratify: bool = True) -> Partition:
     """Split the rows of ``task`` once into training and test row ids.
 
     Parameters

@@ -12,7 +12,7 @@ of a DataFrame become factors. The learner's parameters are exposed as ``learner
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -22,6 +22,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from jupytorch.core.exceptions import InvalidParameterError, TaskError
 from jupytorch.core.task import TaskClassif, TaskRegr
+
+if TYPE_CHECKING:
+    from jupytorch.core.learner import Learner
 
 __all__ = ["SklearnAdapter", "SklearnClassifier", "SklearnRegressor"]
 
@@ -96,13 +99,13 @@ class SklearnAdapter(BaseEstimator):
     ('SklearnRegressor', 3)
     """
 
-    def __new__(cls, learner: Any = None) -> SklearnAdapter:
+    def __new__(cls, learner: Learner | None = None) -> SklearnAdapter:
         if cls is SklearnAdapter and learner is not None:
             cls = SklearnClassifier if getattr(learner, "task_type", None) == "classif" else SklearnRegressor
         return super().__new__(cls)
 
-    def __init__(self, learner: Any = None):
-        self.learner = learner
+    def __init__(self, learner: Learner | None = None):
+        self.learner: Any = learner  # scikit-learn's set_params may set anything; fit checks it
 
     # -- scikit-learn parameter protocol ---------------------------------------------------------
     def get_params(self, deep: bool = True) -> dict[str, Any]:
@@ -166,7 +169,7 @@ class SklearnAdapter(BaseEstimator):
             learner.predict_type = previous
 
     # -- helpers ---------------------------------------------------------------------------------
-    def _checked_learner(self) -> Any:
+    def _checked_learner(self) -> Learner:
         from jupytorch.core.learner import Learner
 
         if not isinstance(self.learner, Learner):

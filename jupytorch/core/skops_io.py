@@ -37,7 +37,7 @@ import inspect
 import io
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -48,6 +48,9 @@ from skops.io._protocol import PROTOCOL
 from jupytorch.core.exceptions import JupytorchError
 from jupytorch.core.imports import import_string, in_packages
 from jupytorch.core.persistence import LoadError
+
+if TYPE_CHECKING:
+    from jupytorch.core.learner import Learner
 
 __all__ = ["NotSkopsable", "allowed", "dumps", "loads"]
 
@@ -164,7 +167,7 @@ class _PandasNode(_audit.Node):
 
 
 # -- torch learners inside graphs -------------------------------------------------------------------------
-def _learner_get_state(obj: Any, save_context: Any) -> dict[str, Any]:
+def _learner_get_state(obj: Learner, save_context: Any) -> dict[str, Any]:
     blob = getattr(obj, "_persist_blob", None)
     if blob is None:
         from skops.io._general import object_get_state

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import pandas as pd
 
@@ -44,7 +44,7 @@ def build(reg: Registry, key: str, kwargs: dict[str, Any]) -> Any:
     return obj
 
 
-def _listing(kind: str, keys: Iterable[str] | None, **kwargs: Any) -> Any:
+def _listing(kind: str, keys: Iterable[str] | None, **kwargs: Any) -> pd.DataFrame | list[Any]:
     reg = registry(kind)
     if keys is None:
         rows = [{"key": key, **reg.meta(key)} for key in reg.keys()]
@@ -63,7 +63,11 @@ def tsk(key: str, **kwargs: Any) -> Task:
     return build(registry("task"), key, kwargs)
 
 
-def tsks(keys: Iterable[str] | None = None) -> Any:
+@overload
+def tsks(keys: None = None) -> pd.DataFrame: ...
+@overload
+def tsks(keys: Iterable[str]) -> list[Task]: ...
+def tsks(keys: Iterable[str] | None = None) -> pd.DataFrame | list[Task]:
     """Return several tasks, or with no keys a DataFrame listing the catalogue.
 
     Examples
@@ -85,7 +89,11 @@ def lrn(key: str, **kwargs: Any) -> Learner:
     return build(registry("learner"), key, kwargs)
 
 
-def lrns(keys: Iterable[str] | None = None, **kwargs: Any) -> Any:
+@overload
+def lrns(keys: None = None, **kwargs: Any) -> pd.DataFrame: ...
+@overload
+def lrns(keys: Iterable[str], **kwargs: Any) -> list[Learner]: ...
+def lrns(keys: Iterable[str] | None = None, **kwargs: Any) -> pd.DataFrame | list[Learner]:
     """Return several learners (same keyword arguments for each), or a DataFrame listing them.
 
     Examples
@@ -107,7 +115,11 @@ def msr(key: str, **kwargs: Any) -> Measure:
     return build(registry("measure"), key, kwargs)
 
 
-def msrs(keys: Iterable[str] | None = None) -> Any:
+@overload
+def msrs(keys: None = None) -> pd.DataFrame: ...
+@overload
+def msrs(keys: Iterable[str]) -> list[Measure]: ...
+def msrs(keys: Iterable[str] | None = None) -> pd.DataFrame | list[Measure]:
     """Return several measures, or a DataFrame listing them.
 
     Examples
@@ -129,7 +141,11 @@ def rsmp(key: str, **kwargs: Any) -> Resampling:
     return build(registry("resampling"), key, kwargs)
 
 
-def rsmps(keys: Iterable[str] | None = None, **kwargs: Any) -> Any:
+@overload
+def rsmps(keys: None = None, **kwargs: Any) -> pd.DataFrame: ...
+@overload
+def rsmps(keys: Iterable[str], **kwargs: Any) -> list[Resampling]: ...
+def rsmps(keys: Iterable[str] | None = None, **kwargs: Any) -> pd.DataFrame | list[Resampling]:
     """Return several resamplings, or a DataFrame listing them.
 
     Examples

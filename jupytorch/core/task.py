@@ -10,13 +10,18 @@ ids ``0 .. n-1``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from jupytorch.core.exceptions import TaskError, UnknownKeyError, did_you_mean
 from jupytorch.core.summary import SummaryRepr
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    RowIds: TypeAlias = int | np.integer | Iterable[int]  # one row id, or several (a list, range, array)
 
 __all__ = [
     "COL_ROLES",
@@ -266,7 +271,7 @@ class Task(SummaryRepr):
         return self._data.loc[self._row_ids, cols[0]] if cols else None
 
     # -- data access ---------------------------------------------------------------------------
-    def _check_rows(self, rows: Any) -> np.ndarray:
+    def _check_rows(self, rows: RowIds) -> np.ndarray:
         ids = _as_row_ids(rows)
         known = self._data.index
         if ids.size and _is_positional(known) and 0 <= ids.min() and ids.max() < len(known):
@@ -290,7 +295,7 @@ class Task(SummaryRepr):
                 )
         return cols
 
-    def data(self, rows: Any = None, cols: Iterable[str] | None = None) -> pd.DataFrame:
+    def data(self, rows: RowIds | None = None, cols: Iterable[str] | None = None) -> pd.DataFrame:
         """Return the data of the active (or the given) rows: target and features by default.
 
         Parameters
@@ -322,7 +327,7 @@ class Task(SummaryRepr):
         index = self._data.index
         return ids if _is_positional(index) else index.get_indexer(ids)
 
-    def _column_values(self, col: str, rows: Any = None) -> np.ndarray:
+    def _column_values(self, col: str, rows: RowIds | None = None) -> np.ndarray:
         """One column's values of the active (or the given) rows as a numpy array, without a Series."""
         ids = self._row_ids if rows is None else self._check_rows(rows)
         cache = self.__dict__.get("_values_cache")
@@ -342,7 +347,7 @@ class Task(SummaryRepr):
         """Return the first ``n`` active rows."""
         return self.data(rows=self._row_ids[:n])
 
-    def truth(self, rows: Any = None) -> pd.Series:
+    def truth(self, rows: RowIds | None = None) -> pd.Series:
         """Return the target values of the active (or the given) rows."""
         ids = self._row_ids if rows is None else self._check_rows(rows)
         column = self._data[self.target_names[0]]
@@ -357,7 +362,7 @@ class Task(SummaryRepr):
         return pd.Series(counts, index=pd.Index(cols, dtype=object), dtype=np.int64)
 
     # -- changing rows and columns -------------------------------------------------------------
-    def filter(self, rows: Any) -> Task:
+    def filter(self, rows: RowIds) -> Task:
         """Keep only the given row ids active (in place, as in mlr3); returns the task."""
         self._row_ids = self._check_rows(rows)
         return self

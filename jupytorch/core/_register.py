@@ -32,7 +32,7 @@ EXPORTS = {
     "PredictionRegr": "jupytorch.core.prediction:PredictionRegr",
     "Measure": "jupytorch.core.measure:Measure",
     "Resampling": "jupytorch.core.resampling:Resampling",
-    "partition": "jupytorch.core.resampling:partition",
+    "partition": "jupytorch.core.resamplings:partition",
     "resample": "jupytorch.core.resample:resample",
     "ResampleResult": "jupytorch.core.resample:ResampleResult",
     "benchmark": "jupytorch.core.benchmark:benchmark",
@@ -95,4 +95,4 @@ def register() -> None:
         )
     resamplings = registry("resampling")
     for key, class_name, label in RESAMPLINGS:
-        resamplings.add(key, f"jupytorch.core.resampling:{class_name}", label=label)
+        resamplings.add(key, f"jupytorch.core.resamplings:{class_name}", label=label)

@@ -11,7 +11,8 @@ from core_toys import classif_task, regr_task
 
 import jupytorch as jt
 from jupytorch.core.exceptions import InvalidParameterError, NotTrainedError, TaskError
-from jupytorch.core.resampling import Resampling, ResamplingCV, partition
+from jupytorch.core.resampling import Resampling
+from jupytorch.core.resamplings import ResamplingCV, partition
 from jupytorch.core.task import TaskClassif, TaskRegr
 
 

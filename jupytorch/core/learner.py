@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import time
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -364,24 +364,21 @@ class Learner(SummaryRepr):
             return
         frame = task.data(cols=[c for c in read if c in suspects])
         if "missings" not in self.properties:
-            counts = frame.isna().sum()
-            counts = counts[counts > 0]
-            if len(counts):
-                listing = ", ".join(f"{c} ({n})" for c, n in counts.items())
-                raise TaskError(
-                    f"Learner {self.id!r} cannot handle missing values (NaN), but task {task.id!r} has them in {listing}. "
-                    "Impute first, e.g. po('imputehist') >> learner."
-                )
+            self._refuse_values(task, frame.isna().sum(), "cannot handle missing values (NaN)",
+                                "Impute first, e.g. po('imputehist') >> learner.")
         floats = frame.select_dtypes(include="floating")
         if floats.shape[1]:
             counts = pd.Series(np.isinf(floats.to_numpy(dtype=np.float64)).sum(axis=0), index=floats.columns)
-            counts = counts[counts > 0]
-            if len(counts):
-                listing = ", ".join(f"{c} ({n})" for c, n in counts.items())
-                raise TaskError(
-                    f"Learner {self.id!r} cannot use infinite values (inf), but task {task.id!r} has them in {listing}. "
-                    "Replace them first, e.g. with NaN and then po('imputehist') >> learner, or clip them."
-                )
+            self._refuse_values(task, counts, "cannot use infinite values (inf)",
+                                "Replace them first, e.g. with NaN and then po('imputehist') >> learner, or clip them.")
+
+    def _refuse_values(self, task: Task, counts: pd.Series | Mapping[str, int], problem: str, advice: str) -> None:
+        """Raise a TaskError when a column has a nonzero count: the learner ``problem`` (``"cannot use infinite
+        values (inf)"``), the columns of ``task`` with their counts, and ``advice``.
+        """
+        listing = ", ".join(f"{c} ({n})" for c, n in counts.items() if n > 0)
+        if listing:
+            raise TaskError(f"Learner {self.id!r} {problem}, but task {task.id!r} has them in {listing}. {advice}")
 
     def _features_read(self, task: Task) -> list[str]:
         """The features ``train`` will read from ``task`` (all of them, unless a learner knows better)."""

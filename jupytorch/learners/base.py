@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jupytorch.core.exceptions import LearnerError, TaskError
+from jupytorch.core.exceptions import LearnerError
 from jupytorch.core.learner import Learner
 from jupytorch.core.task import Task
 from jupytorch.learners.encoder import FeatureEncoder
@@ -131,15 +131,12 @@ class SklearnLearner(Learner):
             return
         for kind, bad_values, advice in (
             ("missing values (NaN)", np.isnan(X) if "missings" not in self.properties else None,
-             " (an ordered factor level unseen in training counts as missing). Impute first, e.g. po('imputehist') >> learner."),
-            ("infinite values (inf)", np.isinf(X), ". Replace them first, e.g. with NaN and then po('imputehist') >> learner, or clip them."),
+             "An ordered factor level unseen in training counts as missing. Impute first, e.g. po('imputehist') >> learner."),
+            ("infinite values (inf)", np.isinf(X), "Replace them first, e.g. with NaN and then po('imputehist') >> learner, or clip them."),
         ):
-            if bad_values is None or not bad_values.any():
-                continue
-            counts = pd.Series(bad_values.sum(axis=0), index=encoder.source_)
-            counts = counts[counts > 0].groupby(level=0, sort=False).max()
-            listing = ", ".join(f"{c} ({n})" for c, n in counts.items())
-            raise TaskError(f"Learner {self.id!r} cannot predict rows with {kind}, but task {task.id!r} has them in {listing}{advice}")
+            if bad_values is not None and bad_values.any():
+                counts = pd.Series(bad_values.sum(axis=0), index=encoder.source_)
+                self._refuse_values(task, counts.groupby(level=0, sort=False).max(), f"cannot predict rows with {kind}", advice)
 
     # -- importance ----------------------------------------------------------------------------
     def importance(self) -> pd.Series:

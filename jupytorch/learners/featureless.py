@@ -25,6 +25,11 @@ class _Featureless(Learner):
     def _features_read(self, task: Task) -> list[str]:
         return []  # nothing to check for NaN or inf: the features are never looked at
 
+    def importance(self) -> pd.Series:
+        """Return 0 for every feature (the learner uses none)."""
+        state = self._check_trained()
+        return pd.Series(0.0, index=list(state["feature_names"]), name="importance")
+
 
 class LearnerClassifFeatureless(_Featureless):
     """Featureless classification: predict from the class frequencies seen in training.
@@ -86,10 +91,6 @@ class LearnerClassifFeatureless(_Featureless):
     def _draw(classes: list[str], prob: np.ndarray, n: int) -> np.ndarray:
         return np.asarray(classes, dtype=object)[np.random.choice(len(classes), size=n, p=prob)]
 
-    def importance(self) -> pd.Series:
-        """Return 0 for every feature (the learner uses none)."""
-        return _zero_importance(self)
-
 
 class LearnerRegrFeatureless(_Featureless):
     """Featureless regression: predict the mean (or median) of the training target.
@@ -139,12 +140,3 @@ class LearnerRegrFeatureless(_Featureless):
         if self.predict_type == "se":
             out["se"] = np.full(n, model["dispersion"])
         return out
-
-    def importance(self) -> pd.Series:
-        """Return 0 for every feature (the learner uses none)."""
-        return _zero_importance(self)
-
-
-def _zero_importance(learner: Learner) -> pd.Series:
-    state = learner._check_trained()
-    return pd.Series(0.0, index=list(state["feature_names"]), name="importance")

@@ -10,7 +10,7 @@ import numpy as np
 import torch
 
 from jupytorch.core import progress
-from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning, TaskError, TrainingError
+from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning, TrainingError
 from jupytorch.nn.callbacks.base import Callback
 from jupytorch.nn.callbacks.checkpoint import CallbackCheckpoint, load_checkpoint
 from jupytorch.nn.callbacks.early_stopping import CallbackEarlyStopping
@@ -222,12 +222,8 @@ def _check_finite_inputs(learner: Any, task: Any, dataset: TaskDataset, tokens: 
             for i, n in enumerate(per_column):
                 if n:
                     counts[features[i] if i < len(features) else f"{name}[{i}]"] = int(n)
-    if counts:
-        listing = ", ".join(f"{c} ({n})" for c, n in counts.items())
-        raise TaskError(
-            f"Learner {learner.id!r} cannot predict rows with missing (NaN) or infinite (inf) values, but task "
-            f"{task.id!r} has them in {listing}. Impute first, e.g. po('imputehist') >> learner."
-        )
+    learner._refuse_values(task, counts, "cannot predict rows with missing (NaN) or infinite (inf) values",
+                           "Impute first, e.g. po('imputehist') >> learner.")
 
 
 def _device_of(network: torch.nn.Module) -> torch.device | None:

@@ -20,7 +20,7 @@ Shortcuts:
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ import torch
 
 from jupytorch.core.exceptions import TaskError, did_you_mean
 from jupytorch.core.levels import UNKNOWN, factor_levels, level_codes
+from jupytorch.nn._safe import NotSafeError
 
 __all__ = [
     "BatchgetterCateg",
@@ -296,6 +297,30 @@ class TorchIngressToken:
 
     def _repr_html_(self) -> str:
         return f"<code>{html.escape(repr(self))}</code>"
+
+
+def tokens_to_config(tokens: Mapping[str, TorchIngressToken]) -> dict[str, dict[str, Any]]:
+    """The :meth:`~TorchIngressToken.to_config` of every token, by input name (for saving).
+
+    Raises :class:`~jupytorch.nn._safe.NotSafeError` for a token that has no such description.
+
+    Examples
+    --------
+    >>> tokens_from_config(tokens_to_config({"x": ingress_num(["a"])}))["x"].features
+    ['a']
+    """
+    configs = {}
+    for name, token in tokens.items():
+        config = token.to_config()
+        if config is None:
+            raise NotSafeError(f"ingress token {name!r} selects features with a function or has a custom getter")
+        configs[name] = config
+    return configs
+
+
+def tokens_from_config(configs: Mapping[str, dict[str, Any]]) -> dict[str, TorchIngressToken]:
+    """The tokens that :func:`tokens_to_config` described, by input name."""
+    return {name: TorchIngressToken.from_config(config) for name, config in configs.items()}
 
 
 def _shape_list(shape: Shape | None) -> list[int | None] | None:

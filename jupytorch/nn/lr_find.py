@@ -191,7 +191,9 @@ def lr_find(learner: Any, task: Any, *, start_lr: float = 1e-7, end_lr: float = 
     copy = learner.clone(deep=True)
     inner = _torch_learner(copy)
     values = inner.param_set.values
-    batch_size = int(values.get("batch_size") or 32)
+    if "batch_size" not in values:  # required, without a default: training would refuse too
+        raise InvalidParameterError(f"lr_find: learner {learner.id!r} has no batch_size; set it, e.g. batch_size=32.")
+    batch_size = int(values["batch_size"])
     n_batches = max(1, math.ceil(task.nrow / batch_size))
     probe = _LRRange(start_lr, end_lr, int(num_steps), smooth, diverge)
     inner.callbacks = [cb for cb in inner.callbacks if cb.id != probe.id] + [probe]

@@ -222,12 +222,9 @@ def _payload(learner: Any) -> dict[str, Any]:
 
 
 def _model_payload(model: Any) -> dict[str, Any]:
-    tokens = {}
-    for name, token in model.ingress_tokens.items():
-        config = token.to_config()
-        if config is None:
-            raise NotSafeError(f"ingress token {name!r} has a custom batch getter")
-        tokens[name] = config
+    from jupytorch.nn.ingress import tokens_to_config
+
+    tokens = tokens_to_config(model.ingress_tokens)
     try:  # the trained network itself, when it is made of modules with plain-data attributes
         network: dict[str, Any] = {"network_structure": module_to_safe(model.network, "the trained network")}
     except NotSafeError:  # else its weights, and loading builds the network from the learner's configuration
@@ -345,11 +342,11 @@ def _learner_from(data: dict[str, Any], trusted: bool, what: str) -> Any:
 
 
 def _model_from(learner: Any, payload: dict[str, Any], network: Any = None) -> Any:
-    from jupytorch.nn.ingress import TorchIngressToken
+    from jupytorch.nn.ingress import tokens_from_config
     from jupytorch.nn.model import TaskSchema, TorchModel
 
     schema = TaskSchema.from_config(from_safe(payload["task_schema"]))
-    tokens = {name: TorchIngressToken.from_config(config) for name, config in payload["tokens"].items()}
+    tokens = tokens_from_config(payload["tokens"])
     if network is None:  # only the weights were stored: build the network as training did
         own = learner._split_values(learner.param_set.get_values(with_defaults=True))[0]
         network = learner._build_network(schema, own, tokens)

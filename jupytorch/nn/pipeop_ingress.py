@@ -16,8 +16,8 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 from jupytorch.core.exceptions import InvalidParameterError, TaskError
 from jupytorch.core.paramset import ParamLgl, ParamSet, ParamUty
@@ -101,12 +101,25 @@ class PipeOpTorchIngress(PipeOp):
         return shape_to_str(state["shape"]) if "shape" in state else None
 
 
-def _select_param() -> ParamLgl:
-    return ParamLgl(default=True, tags={"train"},
-                    description="take the features of the supported types (False: fail on other features)")
+class _PipeOpTorchIngressTyped(PipeOpTorchIngress):
+    """An ingress of the task's features of the types :attr:`types` (:attr:`what` in messages), made
+    into a token by :attr:`ingress`; its parameter ``select`` says whether other features are left out.
+    """
+
+    types: ClassVar[tuple[str, ...]] = ()
+    what = ""
+    ingress: ClassVar[Callable[[list[str]], TorchIngressToken]]
+
+    def __init__(self, id: str | None = None, param_vals: Mapping[str, Any] | None = None):
+        select = ParamLgl(default=True, tags={"train"},
+                          description="take the features of the supported types (False: fail on other features)")
+        super().__init__(id or self.key, ParamSet({"select": select}), param_vals)
+
+    def _token(self, task: Any, param_vals: dict[str, Any]) -> TorchIngressToken:
+        return self.ingress(self._select(task, self.types, param_vals["select"], self.what)).bind(task)
 
 
-class PipeOpTorchIngressNum(PipeOpTorchIngress):
+class PipeOpTorchIngressNum(_PipeOpTorchIngressTyped):
     """``po("torch_ingress_num")``: the numeric and integer features as one ``float32 (B, F)`` input.
 
     Parameters
@@ -128,16 +141,12 @@ class PipeOpTorchIngressNum(PipeOpTorchIngress):
     """
 
     key = "torch_ingress_num"
-
-    def __init__(self, id: str = "torch_ingress_num", param_vals: Mapping[str, Any] | None = None):
-        super().__init__(id, ParamSet({"select": _select_param()}), param_vals)
-
-    def _token(self, task: Any, param_vals: dict[str, Any]) -> TorchIngressToken:
-        features = self._select(task, ("numeric", "integer"), param_vals["select"], "numeric or integer")
-        return ingress_num(features).bind(task)
+    types = ("numeric", "integer")
+    what = "numeric or integer"
+    ingress = staticmethod(ingress_num)
 
 
-class PipeOpTorchIngressCateg(PipeOpTorchIngress):
+class PipeOpTorchIngressCateg(_PipeOpTorchIngressTyped):
     """``po("torch_ingress_categ")``: factor, ordered and logical features as ``int64 (B, F)`` codes.
 
     Codes are 0-based in the order of the training levels; missing and unseen levels get the
@@ -162,13 +171,9 @@ class PipeOpTorchIngressCateg(PipeOpTorchIngress):
     """
 
     key = "torch_ingress_categ"
-
-    def __init__(self, id: str = "torch_ingress_categ", param_vals: Mapping[str, Any] | None = None):
-        super().__init__(id, ParamSet({"select": _select_param()}), param_vals)
-
-    def _token(self, task: Any, param_vals: dict[str, Any]) -> TorchIngressToken:
-        features = self._select(task, ("factor", "ordered", "logical"), param_vals["select"], "categorical")
-        return ingress_categ(features).bind(task)
+    types = ("factor", "ordered", "logical")
+    what = "categorical"
+    ingress = staticmethod(ingress_categ)
 
 
 def _check_shape_param(value: Any) -> bool | str:

@@ -205,11 +205,7 @@ class GraphLearner(Learner):
 
     @predict_type.setter
     def predict_type(self, value: str) -> None:
-        if value not in self.predict_types:
-            raise InvalidParameterError(
-                f"Learner {self.id!r}: predict_type {value!r} is not supported; choose one of {self.predict_types}."
-            )
-        self._predict_type = value
+        Learner.predict_type.fset(self, value)  # checked and kept as by every learner
         for op in self._learner_ops() if getattr(self, "_graph_ready", False) else ():
             if value in op.learner.predict_types:
                 op.learner.predict_type = value

@@ -9,13 +9,13 @@ Each trial keeps jupytorch's record in one user attribute, ``jupytorch``: a dict
 
 from __future__ import annotations
 
-import html
 import math
 from typing import Any
 
 import pandas as pd
 
 from jupytorch.core.exceptions import InvalidParameterError
+from jupytorch.core.summary import SummaryRepr
 from jupytorch.tuning.space import sibling
 
 __all__ = ["TuningInstance"]
@@ -24,7 +24,7 @@ RECORD = "jupytorch"  # the trial's user attribute holding jupytorch's record
 STATES = ("COMPLETE", "PRUNED", "FAIL", "INTERRUPTED", "RUNNING", "WAITING")
 
 
-class TuningInstance:
+class TuningInstance(SummaryRepr):
     """What :func:`jupytorch.tune` returns: the problem, the study and the results.
 
     Parameters
@@ -52,6 +52,8 @@ class TuningInstance:
     >>> len(ti.archive), sorted(ti.result_learner_param_vals)
     (3, ['cp'])
     """
+
+    _html_class = "jt-tuning-instance"
 
     def __init__(self, task: Any, learner: Any, resampling: Any, measures: list[Any], space: Any, tuner: Any,
                  terminator: Any, study: Any, seed: int | None = None):
@@ -213,10 +215,3 @@ class TuningInstance:
         except InvalidParameterError:
             pass
         return lines
-
-    def __repr__(self) -> str:
-        return "\n".join(["<TuningInstance>", *self._summary_lines()])
-
-    def _repr_html_(self) -> str:
-        items = "".join(f"<li>{html.escape(line.lstrip('* '))}</li>" for line in self._summary_lines())
-        return f"<div class='jt-tuning-instance'><b>TuningInstance</b><ul>{items}</ul></div>"

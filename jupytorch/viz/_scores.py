@@ -8,6 +8,7 @@ failed without a fallback score NaN and are left out (the hover text shows how m
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -183,30 +184,42 @@ def _title(source: str, measure_id: str, task_ids: tuple[str, ...], scores: pd.D
     return f"{measure_id} on {len(task_ids)} tasks"
 
 
+def _task_panels(task_ids: tuple[str, ...], labels: tuple[str, ...], table: pd.DataFrame,
+                 trace: Callable[[pd.DataFrame, str, int, bool], Any], y_title: str, x_title: str | None = None) -> Figure:
+    """One panel per task, in it one trace per label that has rows in ``table`` (which has the columns
+    ``task_id`` and ``label``); ``trace(rows, label, i, first)`` makes the trace of the ``i``-th label,
+    ``first`` is True in the first panel. ``y_title`` names the y axes of the first column, ``x_title``
+    every x axis.
+    """
+    figure = facet_figure(list(task_ids))
+    n = len(task_ids)
+    for t, task_id in enumerate(task_ids):
+        row, col = facet_cell(t, n)
+        in_task = table[table["task_id"] == task_id]
+        for i, label in enumerate(labels):
+            group = in_task[in_task["label"] == label]
+            if not group.empty:
+                figure.add_trace(trace(group, label, i, t == 0), row=row, col=col)
+        if x_title is not None:
+            figure.update_xaxes(title_text=x_title, row=row, col=col)
+        figure.update_yaxes(title_text=y_title if col == 1 else None, row=row, col=col)
+    return figure
+
+
 def _build_score_boxplot_figure(info: ScoresInfo) -> Figure:
     """Box plots of the iteration scores with every iteration drawn as a point; one panel per task."""
     go = graph_objects()
-    figure = facet_figure(list(info.task_ids))
     n = len(info.task_ids)
-    for t, task_id in enumerate(info.task_ids):
-        row, col = facet_cell(t, n)
-        in_task = info.scores[info.scores["task_id"] == task_id]
-        for i, label in enumerate(info.labels):
-            group = in_task[in_task["label"] == label]
-            group = group[group["score"].notna()]
-            if group.empty:
-                continue
-            figure.add_trace(
-                go.Box(
-                    y=group["score"].to_numpy(), name=label, legendgroup=label, showlegend=t == 0 and n > 1,
-                    marker={"color": color(i)}, boxpoints="all", jitter=0.3, pointpos=0,
-                    customdata=group["iteration"].to_numpy(),
-                    hovertemplate="iteration %{customdata}<br>score: %{y:.4g}<extra>%{fullData.name}</extra>",
-                ),
-                row=row,
-                col=col,
-            )
-        figure.update_yaxes(title_text=axis_name(info.measure_id, info.minimize) if col == 1 else None, row=row, col=col)
+    figure = _task_panels(
+        info.task_ids, info.labels, info.scores[info.scores["score"].notna()],
+        lambda group, label, i, first: go.Box(
+            y=group["score"].to_numpy(), name=label, legendgroup=label, showlegend=first and n > 1,
+            marker={"color": color(i)}, boxpoints="all", jitter=0.3, pointpos=0,
+            customdata=group["iteration"].to_numpy(),
+            hovertemplate="iteration %{customdata}<br>score: %{y:.4g}<extra>%{fullData.name}</extra>",
+        ),
+        y_title=axis_name(info.measure_id, info.minimize),
+    )
     figure.update_xaxes(type="category")
     figure.update_layout(title={"text": _title(info.source, info.measure_id, info.task_ids, info.scores)}, showlegend=n > 1)
     return figure
@@ -215,61 +228,44 @@ def _build_score_boxplot_figure(info: ScoresInfo) -> Figure:
 def _build_score_histogram_figure(info: ScoresInfo) -> Figure:
     """Histograms of the iteration scores, one colour per learner, overlaid, one panel per task."""
     go = graph_objects()
-    figure = facet_figure(list(info.task_ids))
-    n = len(info.task_ids)
-    for t, task_id in enumerate(info.task_ids):
-        row, col = facet_cell(t, n)
-        in_task = info.scores[info.scores["task_id"] == task_id]
-        for i, label in enumerate(info.labels):
-            group = in_task[(in_task["label"] == label) & in_task["score"].notna()]
-            if group.empty:
-                continue
-            figure.add_trace(
-                go.Histogram(
-                    x=group["score"].to_numpy(), name=label, legendgroup=label,
-                    showlegend=t == 0 and len(info.labels) > 1, marker={"color": color(i)},
-                    opacity=0.75 if len(info.labels) > 1 else 1.0,
-                ),
-                row=row,
-                col=col,
-            )
-        figure.update_xaxes(title_text=axis_name(info.measure_id, info.minimize), row=row, col=col)
-        figure.update_yaxes(title_text="iterations" if col == 1 else None, row=row, col=col)
+    several = len(info.labels) > 1
+    figure = _task_panels(
+        info.task_ids, info.labels, info.scores[info.scores["score"].notna()],
+        lambda group, label, i, first: go.Histogram(
+            x=group["score"].to_numpy(), name=label, legendgroup=label, showlegend=first and several,
+            marker={"color": color(i)}, opacity=0.75 if several else 1.0,
+        ),
+        y_title="iterations",
+        x_title=axis_name(info.measure_id, info.minimize),
+    )
     figure.update_layout(
         title={"text": _title(info.source, info.measure_id, info.task_ids, info.scores)},
         barmode="overlay",
         bargap=0.05,
-        showlegend=len(info.labels) > 1,
+        showlegend=several,
     )
     return figure
+
+
+def _bar(go: Any, group: pd.DataFrame, label: str, i: int, showlegend: bool) -> Any:
+    sd = group["sd"].to_numpy(dtype=float)
+    return go.Bar(
+        x=[label], y=group["value"].to_numpy(), name=label, legendgroup=label, showlegend=showlegend,
+        marker={"color": color(i)},
+        error_y={"type": "data", "array": np.nan_to_num(sd, nan=0.0), "visible": bool(np.isfinite(sd).any())},
+        customdata=np.column_stack([sd, group["n"].to_numpy()]),
+        hovertemplate="aggregate: %{y:.4g}<br>sd: %{customdata[0]:.4g}<br>iterations: %{customdata[1]}"
+        "<extra>%{x}</extra>",
+    )
 
 
 def _build_score_bar_figure(info: AggregateInfo) -> Figure:
     """Bars of the aggregated score per learner with error bars of one standard deviation."""
     go = graph_objects()
-    figure = facet_figure(list(info.task_ids))
     n = len(info.task_ids)
-    for t, task_id in enumerate(info.task_ids):
-        row, col = facet_cell(t, n)
-        in_task = info.table[info.table["task_id"] == task_id]
-        for i, label in enumerate(info.labels):
-            group = in_task[in_task["label"] == label]
-            if group.empty:
-                continue
-            sd = group["sd"].to_numpy(dtype=float)
-            figure.add_trace(
-                go.Bar(
-                    x=[label], y=group["value"].to_numpy(), name=label, legendgroup=label,
-                    showlegend=t == 0 and n > 1, marker={"color": color(i)},
-                    error_y={"type": "data", "array": np.nan_to_num(sd, nan=0.0), "visible": bool(np.isfinite(sd).any())},
-                    customdata=np.column_stack([sd, group["n"].to_numpy()]),
-                    hovertemplate="aggregate: %{y:.4g}<br>sd: %{customdata[0]:.4g}<br>iterations: %{customdata[1]}"
-                    "<extra>%{x}</extra>",
-                ),
-                row=row,
-                col=col,
-            )
-        figure.update_yaxes(title_text=axis_name(info.measure_id, info.minimize) if col == 1 else None, row=row, col=col)
+    figure = _task_panels(info.task_ids, info.labels, info.table,
+                          lambda group, label, i, first: _bar(go, group, label, i, first and n > 1),
+                          y_title=axis_name(info.measure_id, info.minimize))
     figure.update_xaxes(type="category")
     title = _title("BenchmarkResult", info.measure_id, info.task_ids, pd.DataFrame())
     figure.update_layout(title={"text": f"{title}: aggregate ± 1 sd over iterations"}, showlegend=n > 1)

@@ -73,5 +73,7 @@ def test_mistakes_are_caught_before_training(task_multi):
         lr_find(mlp(), task_multi, start_lr=1.0, end_lr=0.1)
     with pytest.raises(InvalidParameterError, match="num_steps"):
         lr_find(mlp(), task_multi, num_steps=2)
+    with pytest.raises(InvalidParameterError, match="no batch_size"):  # required, without a default
+        lr_find(jt.lrn("classif.mlp", epochs=1), task_multi)
 
 

@@ -83,7 +83,7 @@ class FTTransformer(TabularNetwork):
             FTTransformerBlock(d_token, is_first_layer=i == 0, query_idx=-1 if i == n_blocks - 1 else None, **block_args)
             for i in range(n_blocks)
         ))
-        prenorm = block_args.get("prenormalization", True)
+        prenorm = self.blocks[-1].prenormalization  # as the blocks have it (their default unless given)
         self.head = torch.nn.Sequential(torch.nn.LayerNorm(d_token) if prenorm else torch.nn.Identity(),
                                         torch.nn.ReLU(), torch.nn.Linear(d_token, d_out))
 

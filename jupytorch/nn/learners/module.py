@@ -11,7 +11,7 @@ from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.signature import accepts, params_from_signature
 from jupytorch.core.task import FEATURE_TYPES
 from jupytorch.nn.ingress import TorchIngressToken, ingress_num
-from jupytorch.nn.learner_torch import LearnerTorch
+from jupytorch.nn.learners._given_tokens import LearnerTorchGivenTokens
 from jupytorch.nn.params import torch_learner_params
 
 __all__ = ["LearnerTorchModule", "classif_module", "regr_module"]
@@ -30,7 +30,7 @@ def _check_tokens(tokens: Any, owner: str) -> dict[str, TorchIngressToken]:
     return {str(k): v for k, v in tokens.items()}
 
 
-class LearnerTorchModule(LearnerTorch):
+class LearnerTorchModule(LearnerTorchGivenTokens):
     """A learner around a network class you write (mlr3torch's ``LearnerTorchModule``).
 
     The network is ``module_generator(**params)``, where ``params`` are the generator's own
@@ -94,24 +94,7 @@ class LearnerTorchModule(LearnerTorch):
         path = object_path(self.module_generator)
         if "<" in path:
             raise NotSafeError(f"module_generator {path} is a local class or function")
-        tokens = {}
-        for name, token in self.ingress.items():
-            config = token.to_config()
-            if config is None:
-                raise NotSafeError(f"ingress token {name!r} selects features with a function or has a custom getter")
-            tokens[name] = config
-        return {"task_type": self.task_type, "module_generator": path, "ingress_tokens": tokens,
-                "feature_types": list(self.feature_types)}
-
-    @classmethod
-    def _from_init_config(cls, init: dict[str, Any]) -> LearnerTorchModule:
-        """Rebuild from :meth:`_init_config`, its ``module_generator`` already resolved by the loader."""
-        init = dict(init)
-        tokens = {name: TorchIngressToken.from_config(c) for name, c in init.pop("ingress_tokens").items()}
-        return cls(ingress_tokens=tokens, **init)
-
-    def _ingress_tokens(self, task: Any, param_vals: dict[str, Any]) -> dict[str, Any]:
-        return {name: token.bind(task) for name, token in self.ingress.items()}
+        return {**super()._init_config(), "module_generator": path}
 
     def _network(self, task: Any, param_vals: dict[str, Any]) -> torch.nn.Module:
         args = {k: param_vals[k] for k in self._module_param_ids if k in param_vals}

@@ -119,9 +119,9 @@ class LearnerTorchTabResNet(LearnerTorchTabular):
     def _network_from_tokens(self, task: Any, param_vals: dict[str, Any], tokens: dict[str, Any]) -> torch.nn.Module:
         n_num, cards = token_sizes(tokens)
         d_block = param_vals["d_block"]
-        d_hidden = param_vals.get("d_hidden") or int(d_block * param_vals["d_hidden_multiplier"])
+        d_hidden = param_vals["d_hidden"] or int(d_block * param_vals["d_hidden_multiplier"])
         return TabResNet(list(tokens), n_num, cards, output_dim_for(task), param_vals["n_blocks"], d_block, d_hidden,
-                         param_vals.get("dropout1", 0.0), param_vals.get("dropout2", 0.0))
+                         param_vals["dropout1"], param_vals["dropout2"])
 
 
 def classif_tab_resnet(loss: Any = None, optimizer: Any = None, callbacks: Any = ()) -> LearnerTorchTabResNet:

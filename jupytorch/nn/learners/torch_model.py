@@ -16,12 +16,12 @@ import torch
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.task import FEATURE_TYPES
 from jupytorch.nn.ingress import TorchIngressToken
-from jupytorch.nn.learner_torch import LearnerTorch
+from jupytorch.nn.learners._given_tokens import LearnerTorchGivenTokens
 
 __all__ = ["LearnerTorchModel", "classif_torch_model", "regr_torch_model"]
 
 
-class LearnerTorchModel(LearnerTorch):
+class LearnerTorchModel(LearnerTorchGivenTokens):
     """A learner that trains a given network.
 
     Each ``train()`` starts from a copy of ``network`` as given (so repeated trainings, e.g. in
@@ -75,26 +75,10 @@ class LearnerTorchModel(LearnerTorch):
                          label=label or "Torch Model")
 
     def _init_config(self) -> dict[str, Any]:
-        from jupytorch.nn._safe import NotSafeError, module_to_safe
+        from jupytorch.nn._safe import module_to_safe
 
-        tokens = {}
-        for name, token in self.ingress.items():
-            config = token.to_config()
-            if config is None:
-                raise NotSafeError(f"ingress token {name!r} selects features with a function or has a custom getter")
-            tokens[name] = config
-        return {"task_type": self.task_type, "network": module_to_safe(self.network_stored), "ingress_tokens": tokens,
-                "feature_types": list(self.feature_types), "properties": sorted(self.properties), "label": self.label}
-
-    @classmethod
-    def _from_init_config(cls, init: dict[str, Any]) -> LearnerTorchModel:
-        """Rebuild from :meth:`_init_config`, its ``network`` already rebuilt by the loader."""
-        init = dict(init)
-        tokens = {name: TorchIngressToken.from_config(c) for name, c in init.pop("ingress_tokens").items()}
-        return cls(ingress_tokens=tokens, **init)
-
-    def _ingress_tokens(self, task: Any, param_vals: dict[str, Any]) -> dict[str, Any]:
-        return {name: token.bind(task) for name, token in self.ingress.items()}
+        return {**super()._init_config(), "network": module_to_safe(self.network_stored),
+                "properties": sorted(self.properties), "label": self.label}
 
     def _network(self, task: Any, param_vals: dict[str, Any]) -> torch.nn.Module:
         return copy.deepcopy(self.network_stored)

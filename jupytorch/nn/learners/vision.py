@@ -385,7 +385,7 @@ class LearnerTorchVision(LearnerTorch):
 
     def _loss_fn(self, task: Any, loss_values: dict[str, Any], param_vals: dict[str, Any]) -> Any:
         loss = super()._loss_fn(task, loss_values, param_vals)
-        weight = param_vals.get("aux_loss_weight", _AUX_WEIGHTS.get(self.model_name))
+        weight = param_vals.get("aux_loss_weight")  # declared (default filled in) for the models with auxiliary heads
         return AuxLoss(loss, weight) if self.model_name in _AUX_HEADS and weight else loss
 
 

@@ -76,6 +76,8 @@ class FTTransformer(TabularNetwork):
     def __init__(self, input_names: list[str], n_num: int, cardinalities: list[int], d_out: int, d_token: int = 192,
                  n_blocks: int = 3, init_token: str = "uniform", **block_args: Any):
         super().__init__(input_names)
+        if n_blocks < 1:  # the last block computes the [CLS] token the head reads
+            raise ValueError(f"FTTransformer: n_blocks must be at least 1, got {n_blocks!r}.")
         self.tokenizer_num = TokenizerNum(n_num, d_token, True, init_token) if n_num else None
         self.tokenizer_categ = TokenizerCateg(cardinalities, d_token, True, init_token) if cardinalities else None
         self.cls = CLSToken(d_token, init_token)

@@ -25,7 +25,7 @@ MEASURES = ["regr.rmse", "regr.mae", "regr.rsq", "time_train"]
 
 
 def hello_world() -> None:
-    """API.md's first example: one train/test split of mtcars, a regression tree, its RMSE."""
+    """Hello world: one train/test split of mtcars, a regression tree, its RMSE."""
     task = tsk("mtcars")
     learner = lrn("regr.rpart")
     split = jt.partition(task, ratio=2 / 3, seed=42)

@@ -5,7 +5,7 @@
 subclass overrides one rung (set ``LearnerTorch.trainer_class``). What an epoch accumulates
 (the row order, pending batch losses, kept outputs) is one :class:`EpochState`.
 
-Performance rules (``DESIGN.md``): batches are cut by index from tensors built once; each batch
+Performance rules (``docs/architecture.md``): batches are cut by index from tensors built once; each batch
 (inputs, target, output, loss) is released before the next one is materialized; nothing crosses
 from the device to the host per batch. Batch losses stay on the device in a list and are read
 (one ``torch.stack(...).cpu()``) a few times a second and at the end of each epoch; that is also

@@ -19,9 +19,10 @@ from jupytorch.nn.device import autocast, resolve_device, seeded, torch_threads
 from jupytorch.nn.encode import encode_output
 from jupytorch.nn.loader import BatchPlan, attach_workers
 from jupytorch.nn.model import TaskSchema, TorchModel
+from jupytorch.nn.predict_loop import make_forward, predict_loop
 from jupytorch.nn.task_dataset import TaskDataset
 from jupytorch.nn.tensor_cache import known_finite
-from jupytorch.nn.trainer import Trainer, make_forward, predict_loop
+from jupytorch.nn.trainer import Trainer
 
 __all__ = ["fit_learner", "predict_learner", "warn_interrupted"]
 

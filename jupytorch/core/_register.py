@@ -37,7 +37,7 @@ EXPORTS = {
     "ResampleResult": "jupytorch.core.resample:ResampleResult",
     "benchmark": "jupytorch.core.benchmark:benchmark",
     "benchmark_grid": "jupytorch.core.benchmark:benchmark_grid",
-    "BenchmarkResult": "jupytorch.core.benchmark:BenchmarkResult",
+    "BenchmarkResult": "jupytorch.core.benchmark_result:BenchmarkResult",
     "JupytorchError": "jupytorch.core.exceptions:JupytorchError",
     "parallel": "jupytorch.core.parallel:parallel",
 }

@@ -7,17 +7,14 @@ runs all iterations of all rows through joblib at once and returns a ``Benchmark
 
 from __future__ import annotations
 
-import html
-import warnings
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-import numpy as np
 import pandas as pd
 
 from jupytorch.core import progress
+from jupytorch.core.benchmark_result import BenchmarkResult, check_unique
 from jupytorch.core.exceptions import InvalidParameterError, TaskError
-from jupytorch.core.measure import as_measures
 from jupytorch.core.resample import (
     Outcome,
     ResampleResult,
@@ -29,17 +26,15 @@ from jupytorch.core.resample import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
     from typing import TypeAlias
 
     from jupytorch.core.learner import Learner
-    from jupytorch.core.measure import Measure
     from jupytorch.core.resampling import Resampling
     from jupytorch.core.task import Task
 
     Row: TypeAlias = tuple[Task, Learner, Resampling]  # one row of a design
 
-__all__ = ["benchmark_grid", "benchmark", "BenchmarkResult"]
+__all__ = ["benchmark_grid", "benchmark", "BenchmarkResult"]  # BenchmarkResult: re-exported from core/benchmark_result.py
 
 DESIGN_COLUMNS = ["task", "learner", "resampling"]
 _T = TypeVar("_T")
@@ -53,14 +48,6 @@ def _as_list(x: _T | Iterable[_T], cls: type[_T], what: str) -> list[_T]:
         if not isinstance(item, cls):
             raise InvalidParameterError(f"benchmark_grid(): {what} must hold {cls.__name__} objects, got {type(item).__name__}.")
     return items
-
-
-def _check_unique(ids: list[str], what: str, hint: str) -> None:
-    duplicated = sorted({i for i in ids if ids.count(i) > 1})
-    if duplicated:
-        raise InvalidParameterError(
-            f"The {what} of a benchmark need distinct ids, but {duplicated} appear more than once; {hint}"
-        )
 
 
 def benchmark_grid(tasks: Task | Iterable[Task], learners: Learner | Iterable[Learner],
@@ -105,8 +92,8 @@ def benchmark_grid(tasks: Task | Iterable[Task], learners: Learner | Iterable[Le
     tasks = _as_list(tasks, Task, "tasks")
     learners = _as_list(learners, Learner, "learners")
     resamplings = _as_list(resamplings, Resampling, "resamplings")
-    _check_unique([t.id for t in tasks], "tasks", "give each task its own id.")
-    _check_unique(
+    check_unique([t.id for t in tasks], "tasks", "give each task its own id.")
+    check_unique(
         [lr.id for lr in learners],
         "learners",
         "give each configuration its own id, e.g. lrn('regr.rpart', maxdepth=2, id='rpart.d2').",
@@ -134,7 +121,7 @@ def benchmark_grid(tasks: Task | Iterable[Task], learners: Learner | Iterable[Le
             check_instantiated(resampling, task)
             pairs.append((task, resampling))
     else:
-        _check_unique([r.id for r in resamplings], "resamplings", "give them ids, e.g. rsmp('cv', folds=5, id='cv5').")
+        check_unique([r.id for r in resamplings], "resamplings", "give them ids, e.g. rsmp('cv', folds=5, id='cv5').")
         pairs = []
         split_seeds = iter(iteration_seeds(seed, len(tasks) * len(resamplings), 3))
         for task in tasks:
@@ -204,7 +191,7 @@ def _check_design(design: pd.DataFrame) -> list[Row]:
             check_instantiated(resampling, task)
         rows.append((task, learner, resampling))
     triples = [f"{t.id}/{lr.id}/{r.id}" for t, lr, r in rows]
-    _check_unique(
+    check_unique(
         triples,
         "rows (task/learner/resampling)",
         "give learners (or resamplings) distinct ids, e.g. lrn('regr.rpart', maxdepth=2, id='rpart.d2').",
@@ -356,146 +343,3 @@ class _BenchmarkProgress:
         for k in sorted(self.started - self.ended):
             progress.emit("resample", "end", total=self.rows[k][2].iters, completed=self.counts[k], **self._info(k), **extra)
         progress.emit("benchmark", "end", total=len(self.rows), completed=len(self.ended), **extra)
-
-
-class BenchmarkResult:
-    """The result of :func:`benchmark`: a list of resample results with tables over all of them.
-
-    Parameters
-    ----------
-    resample_results : list of ResampleResult
-
-    Examples
-    --------
-    >>> import jupytorch as jt
-    >>> bmr = jt.benchmark(jt.benchmark_grid(jt.tsk("mtcars"), jt.lrn("regr.featureless"), jt.rsmp("holdout")))
-    >>> bmr.n_resample_results
-    1
-    """
-
-    def __init__(self, resample_results: Iterable[ResampleResult] = ()):
-        self.stopped = False  # True when the run was stopped (Ctrl-C, Stop) before its last iteration
-        self._results = list(resample_results)
-        for rr in self._results:
-            if not isinstance(rr, ResampleResult):
-                raise InvalidParameterError(f"BenchmarkResult holds ResampleResults, got {type(rr).__name__}.")
-
-    @property
-    def resample_results(self) -> list[ResampleResult]:
-        """The resample results, in design order (``nr`` indexes this list)."""
-        return list(self._results)
-
-    @property
-    def n_resample_results(self) -> int:
-        """Number of resample results (task x learner x resampling combinations)."""
-        return len(self._results)
-
-    def resample_result(self, nr: int) -> ResampleResult:
-        """The resample result with number ``nr`` (0-based, the ``nr`` column of the tables)."""
-        if not 0 <= nr < len(self._results):
-            raise InvalidParameterError(f"BenchmarkResult: nr must be in [0, {len(self._results) - 1}], got {nr!r}.")
-        return self._results[nr]
-
-    def _unique(self, attribute: str, id_name: str) -> pd.DataFrame:
-        seen: dict[str, Any] = {}
-        for rr in self._results:
-            obj = getattr(rr, attribute)
-            seen.setdefault(obj.id, obj)
-        return pd.DataFrame({id_name: list(seen), attribute: list(seen.values())}, columns=[id_name, attribute])
-
-    @property
-    def tasks(self) -> pd.DataFrame:
-        """The tasks: columns task_id, task."""
-        return self._unique("task", "task_id")
-
-    @property
-    def learners(self) -> pd.DataFrame:
-        """The (untrained) learners: columns learner_id, learner."""
-        return self._unique("learner", "learner_id")
-
-    @property
-    def resamplings(self) -> pd.DataFrame:
-        """The resamplings: columns resampling_id, resampling (first instance per id)."""
-        return self._unique("resampling", "resampling_id")
-
-    def score(self, measures: str | Measure | Sequence[str | Measure] | None = None) -> pd.DataFrame:
-        """One row per iteration: nr, task_id, learner_id, resampling_id, iteration, then one column per measure.
-
-        ``measures`` defaults to ``classif.ce`` / ``regr.mse`` for each task's type.
-        """
-        frames = [rr.score(measures).assign(nr=nr) for nr, rr in enumerate(self._results)]
-        if not frames:
-            return pd.DataFrame(columns=["nr", "task_id", "learner_id", "resampling_id", "iteration"])
-        frame = pd.concat(frames, ignore_index=True)
-        return frame[["nr", *[c for c in frame.columns if c != "nr"]]]
-
-    def aggregate(self, measures: str | Measure | Sequence[str | Measure] | None = None) -> pd.DataFrame:
-        """One row per resample result: nr, task_id, learner_id, resampling_id, iters, then the
-        mean score of each measure over the iterations.
-
-        Examples
-        --------
-        >>> import jupytorch as jt
-        >>> bmr = jt.benchmark(jt.benchmark_grid(jt.tsk("mtcars"), jt.lrn("regr.featureless"), jt.rsmp("cv", folds=3)))
-        >>> bmr.aggregate(["regr.mse", "regr.mae"]).shape
-        (1, 7)
-        """
-        rows = []
-        for nr, rr in enumerate(self._results):
-            resolved = as_measures(measures, rr.task.task_type)
-            values = rr.aggregate(resolved)
-            assert isinstance(values, dict)  # a list of measures gives a dict
-            rows.append(
-                {"nr": nr, "task_id": rr.task.id, "learner_id": rr.learner.id, "resampling_id": rr.resampling.id, "iters": rr.iters, **values}
-            )
-        frame = pd.DataFrame(rows)
-        if frame.empty:
-            return pd.DataFrame(columns=["nr", "task_id", "learner_id", "resampling_id", "iters"])
-        return frame
-
-    def combine(self, other: BenchmarkResult | ResampleResult) -> BenchmarkResult:
-        """Return a new BenchmarkResult with the resample results of both (``bmr1 + bmr2``)."""
-        extra = [other] if isinstance(other, ResampleResult) else other.resample_results if isinstance(other, BenchmarkResult) else None
-        if extra is None:
-            raise InvalidParameterError(f"BenchmarkResult.combine() takes a BenchmarkResult or ResampleResult, got {type(other).__name__}.")
-        combined = self._results + list(extra)
-        triples = [f"{rr.task.id}/{rr.learner.id}/{rr.resampling.id}" for rr in combined]
-        _check_unique(triples, "resample results (task/learner/resampling)", "give the learners distinct ids before combining.")
-        return BenchmarkResult(combined)
-
-    def __add__(self, other: Any) -> BenchmarkResult:
-        if not isinstance(other, (BenchmarkResult, ResampleResult)):
-            return NotImplemented
-        return self.combine(other)
-
-    def __len__(self) -> int:
-        return len(self._results)
-
-    # -- display -------------------------------------------------------------------------------
-    def _table(self) -> pd.DataFrame:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return self.aggregate()
-        except Exception:  # noqa: BLE001 - a printer never raises
-            return pd.DataFrame(
-                [{"nr": nr, "task_id": rr.task.id, "learner_id": rr.learner.id, "resampling_id": rr.resampling.id, "iters": rr.iters}
-                 for nr, rr in enumerate(self._results)]
-            )  # fmt: skip
-
-    def _head(self) -> str:
-        n_tasks = len({rr.task.id for rr in self._results})
-        n_learners = len({rr.learner.id for rr in self._results})
-        return (
-            f"<BenchmarkResult> of {self.n_resample_results} resample results "
-            f"({n_tasks} task{'s' * (n_tasks != 1)}, {n_learners} learner{'s' * (n_learners != 1)})"
-        )
-
-    def __repr__(self) -> str:
-        table = self._table()
-        return self._head() + ("\n" + table.to_string(index=False) if len(table) else "")
-
-    def _repr_html_(self) -> str:
-        table = self._table()
-        body = table.to_html(index=False, border=0, escape=True, float_format=lambda v: f"{v:.4g}" if np.isfinite(v) else str(v))
-        return f"<div class='jt-benchmark-result'><b>{html.escape(self._head())}</b>{body}</div>"

@@ -14,19 +14,7 @@ if _HERE not in sys.path:
     sys.path.insert(0, _HERE)
 
 from core_toys import MajorityClassif, MeanRegr, NearestMeanClassif, classif_task, regr_task  # noqa: E402
-
-
-class Recorder:
-    """A progress listener that keeps every event."""
-
-    def __init__(self) -> None:
-        self.events: list[dict] = []
-
-    def on_event(self, event: dict) -> None:
-        self.events.append(event)
-
-    def of(self, level: str) -> list[dict]:
-        return [e for e in self.events if e["level"] == level]
+from progress_events import Recorder  # noqa: E402
 
 
 @pytest.fixture

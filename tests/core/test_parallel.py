@@ -32,17 +32,10 @@ def test_dask_cluster_gives_the_sequential_results(client):
     pd.testing.assert_frame_equal(on_cluster, sequential)
 
 
-def test_resample_on_dask_reports_each_iteration(client):
+def test_resample_on_dask_reports_each_iteration(client, recorder):
     from jupytorch.core import progress
 
-    class Recorder:
-        def __init__(self):
-            self.events = []
-
-        def on_event(self, event):
-            self.events.append(event)
-
-    with jt.parallel("dask", address=client), progress.listen(Recorder()) as recorder:
+    with jt.parallel("dask", address=client), progress.listen(recorder):
         rr = jt.resample(tsk("mtcars"), lrn("regr.rpart"), rsmp("cv", folds=4), seed=2)
     expected = jt.resample(tsk("mtcars"), lrn("regr.rpart"), rsmp("cv", folds=4), seed=2)
     assert rr.score(msr("regr.mse"))["regr.mse"].tolist() == expected.score(msr("regr.mse"))["regr.mse"].tolist()

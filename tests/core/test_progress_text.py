@@ -1,12 +1,10 @@
 import io
 import re
 
+from progress_events import ev
+
 from jupytorch.core import progress
 from jupytorch.core.progress_text import TextProgress
-
-
-def ev(level, stage, total=None, completed=0, **info):
-    return {"level": level, "stage": stage, "total": total, "completed": completed, "info": info}
 
 
 def test_nested_bars_count_iterations_epochs_and_batches():

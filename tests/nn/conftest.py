@@ -1,30 +1,24 @@
-"""Small tasks and helpers for the nn tests (tiny data: the whole nn suite runs in seconds)."""
+"""Small tasks and helpers for the nn tests (tiny data: the whole nn suite runs in seconds); the tasks come
+from tests/toy_tasks.py, shared with the tuning tests.
+
+Also the helpers of the layer and graph-building tests: :func:`input_descriptors` (bare module-graph
+inputs of given shapes for one layer PipeOp) and :func:`fails_to_build`.
+"""
 
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from collections.abc import Sequence
+from typing import Any
+
 import pytest
+from toy_tasks import make_classif, make_regr
 
 import jupytorch as jt
-
-
-def make_classif(n: int = 120, n_classes: int = 3, seed: int = 0, id: str = "toy_classif"):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 4))
-    scores = x @ rng.normal(size=(4, n_classes))
-    labels = np.array([f"c{k}" for k in range(n_classes)])[scores.argmax(axis=1)]
-    frame = pd.DataFrame(x, columns=["a", "b", "c", "d"])
-    frame["y"] = labels
-    return jt.as_task_classif(frame, target="y", id=id)
-
-
-def make_regr(n: int = 120, seed: int = 0, id: str = "toy_regr"):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 3))
-    frame = pd.DataFrame(x, columns=["a", "b", "c"])
-    frame["y"] = x @ np.array([1.0, -2.0, 0.5]) + rng.normal(size=n) * 0.1
-    return jt.as_task_regr(frame, target="y", id=id)
+from jupytorch.core.exceptions import InvalidParameterError
+from jupytorch.nn.model_descriptor import ModelDescriptor
+from jupytorch.nn.nn_graph import PipeOpModule, identity
+from jupytorch.nn.shapes import ShapeError
+from jupytorch.pipelines.graph import Graph
 
 
 @pytest.fixture
@@ -50,3 +44,33 @@ def mlp(task_type: str = "classif", **values):
     loss = defaults.pop("loss", None)
     optimizer = defaults.pop("optimizer", None)
     return jt.lrn(f"{task_type}.mlp", callbacks=callbacks, loss=loss, optimizer=optimizer, **defaults)
+
+
+@pytest.fixture
+def iris():
+    return jt.tsk("iris")
+
+
+@pytest.fixture
+def mtcars():
+    return jt.tsk("mtcars")
+
+
+def input_descriptors(shapes: Sequence[tuple], task: Any) -> list[ModelDescriptor]:
+    """One ModelDescriptor per shape, each a bare module-graph input ``in<i>.input``."""
+    mds = []
+    for i, shape in enumerate(shapes):
+        graph = Graph()
+        graph.add_pipeop(PipeOpModule(f"in{i}", identity), clone=False)
+        mds.append(ModelDescriptor(graph, {}, task, pointer=(f"in{i}", "output"), pointer_shape=tuple(shape)))
+    return mds
+
+
+def fails_to_build(op: Any, shapes: Sequence[tuple], task: Any, match: str) -> str:
+    """Train layer ``op`` on inputs of ``shapes``: it must fail with a message matching ``match`` and keep no
+    state; returns the message.
+    """
+    with pytest.raises((ShapeError, InvalidParameterError), match=match) as info:
+        op.train(input_descriptors(shapes, task))
+    assert op.state is None
+    return str(info.value)

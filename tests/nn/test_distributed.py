@@ -16,13 +16,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from toy_tasks import make_classif, make_regr
 
 import jupytorch as jt
 from jupytorch import lrn, msr
 from jupytorch.core import progress
 from jupytorch.core.exceptions import InvalidParameterError, JupytorchWarning
 from jupytorch.nn.distributed import launched_by_torchrun
-from tests.nn.conftest import make_classif, make_regr
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -199,7 +199,7 @@ def test_torchrun_ranks_join_the_process_group(tmp_path):
         import os
         import torch
         import jupytorch as jt
-        from tests.nn.conftest import make_classif
+        from toy_tasks import make_classif
 
         learner = jt.lrn("classif.mlp", **{_kw(strategy="ddp")!r}, callbacks=jt.t_clbk("history"))
         learner.train(make_classif(n=130))
@@ -207,7 +207,8 @@ def test_torchrun_ranks_join_the_process_group(tmp_path):
                     "group_left": torch.distributed.is_initialized()}},
                    os.path.join({str(tmp_path)!r}, "rank" + os.environ["RANK"] + ".pt"))
     """))
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "JUPYTORCH_PROGRESS": "none", "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "tests")]), "JUPYTORCH_PROGRESS": "none",
+           "OMP_NUM_THREADS": "1"}
     done = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", str(script)],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -1,4 +1,4 @@
-"""LearnerTorch: training, prediction encoding, seeding, validation, early stopping, errors, interrupts."""
+"""LearnerTorch: training, prediction encoding, seeding, validation, errors, interrupts (early stopping: callbacks/)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from jupytorch.core.exceptions import (
     LearnerError,
     TaskError,
 )
-from jupytorch.core.measure import Measure
 
 from .conftest import make_classif, make_regr, mlp
 
@@ -57,34 +56,6 @@ def test_same_seed_gives_identical_weights_and_restores_the_global_rng(task_mult
     assert isinstance(drawn.model.seed, int)
     again = mlp(seed=drawn.model.seed).train(task_multi)
     assert all(torch.equal(v, again.model.network.state_dict()[k]) for k, v in drawn.model.network.state_dict().items())
-
-
-def _scripted(values):
-    scores = iter(values)
-    return Measure("regr.scripted", "regr", lambda p: next(scores), minimize=True)
-
-
-def test_early_stopping_picks_the_best_epoch():
-    snapshots = {}
-    watcher = jt.torch_callback("watcher", on_epoch_end=lambda cb: snapshots.__setitem__(
-        cb.ctx.epoch, {k: v.clone() for k, v in cb.ctx.network.state_dict().items()}))
-    learner = mlp("regr", epochs=20, patience=2, restore_best_weights=True, callbacks=[watcher, jt.t_clbk("history")],
-                  measures_valid=_scripted([5.0, 4.0, 3.0, 3.5, 3.0, 9.0, 1.0])).configure(validate=0.3)
-    learner.train(make_regr())
-    assert learner.model.epochs == 5  # epochs 4 and 5 did not improve on epoch 3 (3.0 is not better than 3.0)
-    assert learner.internal_tuned_values == {"epochs": 3}
-    assert learner.internal_valid_scores == {"regr.scripted": 3.0}
-    assert learner.model.callbacks["history"]["valid.regr.scripted"].tolist() == [5.0, 4.0, 3.0, 3.5, 3.0]
-    final = learner.model.network.state_dict()
-    assert all(torch.equal(final[k], snapshots[3][k]) for k in final)  # best weights restored
-
-
-def test_early_stopping_min_delta_and_maximized_measures():
-    scores = iter([0.5, 0.6, 0.65, 0.64, 0.9])
-    measure = Measure("regr.up", "regr", lambda p: next(scores), minimize=False)
-    learner = mlp("regr", epochs=10, patience=2, min_delta=0.06, measures_valid=measure).configure(validate=0.3)
-    learner.train(make_regr())
-    assert learner.internal_tuned_values == {"epochs": 2} and learner.model.epochs == 4
 
 
 def test_validation_needs_configuration():

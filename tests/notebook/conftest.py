@@ -21,23 +21,6 @@ import pytest
 
 from jupytorch.notebook._static import Bundle
 
-
-class Clock:
-    """A clock the test moves by hand (``clock.t += 0.5``); widgets and progress states take it as ``clock``."""
-
-    def __init__(self, t: float = 0.0):
-        self.t = t
-
-    def __call__(self) -> float:
-        return self.t
-
-
-def ev(level, stage, total=None, completed=0, **info):
-    """A progress event as ``jupytorch.core.progress`` emits it."""
-    return {"level": level, "stage": stage, "total": total, "completed": completed, "info": info}
-
-
-
 ROOT = Path(__file__).resolve().parents[2]
 JS_DIR = ROOT / "js"
 

@@ -4,6 +4,7 @@ import io
 import threading
 
 import pytest
+from progress_events import Recorder
 
 import jupytorch as jt
 from jupytorch.core import progress
@@ -11,17 +12,6 @@ from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.core.progress_text import TextProgress
 from jupytorch.notebook import progress_bridge
 from jupytorch.notebook.progress_bridge import WidgetProgress, auto_progress_view
-
-
-class Recorder:
-    def __init__(self):
-        self.events, self.closed = [], False
-
-    def on_event(self, event):
-        self.events.append(event)
-
-    def close(self):
-        self.closed = True
 
 
 @pytest.fixture

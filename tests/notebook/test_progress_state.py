@@ -1,11 +1,10 @@
 import time
 
 import pytest
+from progress_events import Clock, ev
 
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.notebook._progress_state import ProgressState
-
-from .conftest import Clock, ev
 
 
 def bars(state):

@@ -1,10 +1,9 @@
 import json
 
 import pytest
+from progress_events import Clock, ev
 
 from jupytorch.notebook._training_monitor import TrainingMonitor
-
-from .conftest import Clock, ev
 
 
 def test_synced_traits_match_the_typescript_model(model_mirror):

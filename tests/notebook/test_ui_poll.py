@@ -1,6 +1,6 @@
-from jupytorch.notebook._ui_poll import UiPoller, in_kernel
+from progress_events import Clock
 
-from .conftest import Clock
+from jupytorch.notebook._ui_poll import UiPoller, in_kernel
 
 
 def test_outside_a_kernel_polling_does_nothing():

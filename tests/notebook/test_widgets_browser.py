@@ -11,10 +11,10 @@ try:
 except ImportError:  # the `browser` fixture fails in CI and skips elsewhere
     expect = None
 
+from progress_events import Clock, ev
+
 from jupytorch.notebook._graph_view import GraphView
 from jupytorch.notebook._training_monitor import TrainingMonitor
-
-from .conftest import Clock, ev
 
 EVIL = "<img src=x onerror=alert(1)>"
 

@@ -4,22 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import optuna
-import pandas as pd
 import pytest
+from toy_tasks import make_regr
 
 import jupytorch as jt
 from jupytorch.core.learner import Learner
 from jupytorch.core.paramset import ParamDbl, ParamLgl, ParamSet
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
-
-
-def make_regr(n: int = 80, seed: int = 0, id: str = "toy_regr"):
-    rng = np.random.default_rng(seed)
-    x = rng.normal(size=(n, 3))
-    frame = pd.DataFrame(x, columns=["a", "b", "c"])
-    frame["y"] = x @ np.array([1.0, -2.0, 0.5]) + rng.normal(size=n) * 0.1
-    return jt.as_task_regr(frame, target="y", id=id)
 
 
 class LearnerRegrShift(Learner):
@@ -46,7 +38,7 @@ class LearnerRegrShift(Learner):
 
 @pytest.fixture
 def task():
-    return make_regr()
+    return make_regr(n=80)
 
 
 @pytest.fixture

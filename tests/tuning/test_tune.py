@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from progress_events import Recorder
 
 import jupytorch as jt
 from jupytorch import to_tune
@@ -190,13 +191,6 @@ def test_tuned_learner_trains(task):
 
 def test_tuning_reports_trials_with_the_best_so_far(task, shift):
     from jupytorch.core import progress
-
-    class Recorder:
-        def __init__(self):
-            self.events = []
-
-        def on_event(self, event):
-            self.events.append(event)
 
     shift.param_set.set_values(shift=to_tune(-2, 2))
     with progress.listen(Recorder()) as rec:

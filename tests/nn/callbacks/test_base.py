@@ -80,8 +80,6 @@ def test_callback_params_from_signature_appear_on_the_learner(tmp_path):
     learner.configure(epochs=3).train(make_classif())
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "network2.pt", "network3.pt", "optimizer2.pt", "optimizer3.pt", "state2.pt", "state3.pt"]
-    with pytest.raises(InvalidParameterError, match="ids must be unique"):
-        mlp(callbacks=[jt.t_clbk("history"), jt.t_clbk("history")])
 
 
 class GradientClipper(jt.Callback):

@@ -1,4 +1,7 @@
-"""Shape mismatches fail when the graph is built, before training, naming the PipeOp and the shapes."""
+"""Shape mismatches fail when the graph is built, before training, naming the PipeOp and the shapes.
+
+The checks of one layer module (merge, reshape, tokenizers...) are tested in tests/nn/layers.
+"""
 
 from __future__ import annotations
 
@@ -6,63 +9,38 @@ import pytest
 
 import jupytorch as jt
 from jupytorch import nn, po
-from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.nn.shapes import ShapeError
 
-from .conftest import input_descriptors
-
-
-def _fails(op, shapes, task, match):
-    with pytest.raises((ShapeError, InvalidParameterError), match=match) as info:
-        op.train(input_descriptors(shapes, task))
-    assert op.state is None
-    return str(info.value)
+from ..conftest import fails_to_build
 
 
 def test_conv_on_tabular_input_names_the_pipeop_the_shape_and_the_need(iris):
-    message = _fails(nn("conv2d", out_channels=4, kernel_size=3), [(None, 4)], iris, "conv2d")
+    message = fails_to_build(nn("conv2d", out_channels=4, kernel_size=3), [(None, 4)], iris, "conv2d")
     assert "PipeOp 'conv2d' (nn_conv2d)" in message
     assert "(None, 4)" in message
     assert "4 dimensions" in message and "(batch, channels, height, width)" in message
 
 
 def test_kernel_larger_than_the_input(iris):
-    message = _fails(nn("max_pool2d", kernel_size=5), [(None, 3, 4, 4)], iris, "max_pool2d")
+    message = fails_to_build(nn("max_pool2d", kernel_size=5), [(None, 3, 4, 4)], iris, "max_pool2d")
     assert "(None, 3, 4, 4)" in message
-    message = _fails(nn("conv1d", out_channels=2, kernel_size=7), [(None, 1, 5)], iris, "conv1d")
+    message = fails_to_build(nn("conv1d", out_channels=2, kernel_size=7), [(None, 1, 5)], iris, "conv1d")
     assert "(None, 1, 5)" in message
 
 
-def test_merge_sum_of_shapes_that_do_not_broadcast(iris):
-    message = _fails(nn("merge_sum"), [(None, 10), (None, 20)], iris, "merge_sum")
-    assert "(None, 10)" in message and "(None, 20)" in message
-
-
-def test_merge_cat_needs_equal_other_dimensions(iris):
-    message = _fails(nn("merge_cat", dim=-1), [(None, 3, 4), (None, 2, 4)], iris, "merge_cat")
-    assert "dimension 1 differs" in message
-
-
-def test_reshape_to_a_different_number_of_values(iris):
-    message = _fails(nn("reshape", shape=(None, 5)), [(None, 3, 4)], iris, "reshape")
-    assert "12 values per row" in message
-    _fails(nn("reshape", shape=(None, -1, 5)), [(None, 12)], iris, "not divisible")
-    _fails(nn("reshape", shape=(None, -1, -1)), [(None, 12)], iris, "at most one")
-
-
 def test_layers_that_read_sizes_need_them_known(iris):
-    message = _fails(nn("linear", out_features=3), [(None, None)], iris, "linear")
+    message = fails_to_build(nn("linear", out_features=3), [(None, None)], iris, "linear")
     assert "in_features" in message
-    _fails(nn("batch_norm2d"), [(None, 3, 4)], iris, "4 dimensions")
-    _fails(nn("layer_norm", dims=3), [(None, 3, 4)], iris, "dims=3")
-    _fails(nn("squeeze", dim=1), [(None, 3, 4)], iris, "size 3")
-    _fails(nn("reglu"), [(None, 5)], iris, "even")
+    fails_to_build(nn("batch_norm2d"), [(None, 3, 4)], iris, "4 dimensions")
+    fails_to_build(nn("layer_norm", dims=3), [(None, 3, 4)], iris, "dims=3")
+    fails_to_build(nn("squeeze", dim=1), [(None, 3, 4)], iris, "size 3")
+    fails_to_build(nn("reglu"), [(None, 5)], iris, "even")
 
 
 def test_bad_constructor_arguments_name_the_pipeop(iris):
-    message = _fails(nn("conv2d", out_channels=4, kernel_size=3, groups=2), [(None, 3, 8, 8)], iris, "conv2d")
+    message = fails_to_build(nn("conv2d", out_channels=4, kernel_size=3, groups=2), [(None, 3, 8, 8)], iris, "conv2d")
     assert "groups" in message
-    _fails(nn("transformer_encoder_layer", nhead=3), [(None, 5, 8)], iris, "transformer_encoder_layer")
+    fails_to_build(nn("transformer_encoder_layer", nhead=3), [(None, 5, 8)], iris, "transformer_encoder_layer")
 
 
 def test_mismatch_fails_in_graph_learner_train_before_the_model_is_trained(iris):
@@ -74,12 +52,6 @@ def test_mismatch_fails_in_graph_learner_train_before_the_model_is_trained(iris)
     assert any("conv2d" in note for note in getattr(info.value, "__notes__", []))
     assert learner.graph.pipeops["torch_model_classif"].state is None
     assert not learner.is_trained
-
-
-def test_tokenizer_categ_without_a_categorical_ingress(iris):
-    graph = po("torch_ingress_num") >> nn("tokenizer_categ", d_token=4)
-    with pytest.raises(InvalidParameterError, match="cardinalities"):
-        graph.train(iris)
 
 
 def test_network_output_is_checked_against_the_task_before_training():

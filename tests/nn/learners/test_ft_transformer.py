@@ -1,5 +1,4 @@
 import numpy as np
-import torch
 
 import jupytorch as jt
 from jupytorch import nn, po
@@ -77,23 +76,6 @@ def test_parameter_count_matches_the_paper_formula_and_the_graph(california):
              >> po("torch_model_regr", epochs=1, batch_size=128, seed=1))
     rebuilt = jt.as_learner(graph).train(task)
     assert n_params(rebuilt.model["torch_model_regr"].model.network) == n_params(learner.network)
-
-
-def test_single_head_has_no_output_projection():
-    block = nn("ft_transformer_block", attention_n_heads=1)
-    md = (po("torch_ingress_num") >> nn("tokenizer_num", d_token=4) >> block).train(jt.tsk("iris"))[0]
-    module = md.graph.pipeops["ft_transformer_block"].module
-    assert module.attention.W_out is None
-
-
-def test_xavier_initialization_and_zero_biases():
-    torch.manual_seed(0)
-    from jupytorch.nn.layers.attention import FTMultiheadAttention
-
-    att = FTMultiheadAttention(64, 8, 0.0, initialization="xavier")
-    bound = (1 / 2) ** 0.5 * (6 / (64 + 64)) ** 0.5
-    assert att.W_q.weight.abs().max() <= bound and att.W_q.weight.abs().max() > 0.9 * bound
-    assert all(float(m.bias.detach().abs().max()) == 0 for m in (att.W_q, att.W_k, att.W_v, att.W_out))
 
 
 def test_saved_learner_predicts_the_same(tmp_path, penguins):

@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-import torch
 
 import jupytorch as jt
 from jupytorch import nn, po
@@ -56,34 +55,6 @@ def test_graph_from_layers_has_the_same_parameters(california):
     rebuilt = jt.as_learner(graph).train(task)
     assert n_params(rebuilt.model["torch_model_regr"].model.network) == n_params(learner.network)
     assert len(rebuilt.predict(task).response) == len(task.row_ids)
-
-
-def test_members_are_trained_on_their_own_losses_and_averaged():
-    from jupytorch.nn.encode import encode_output
-    from jupytorch.nn.layers.ensemble import EnsembleLoss
-
-    out = torch.tensor([[[0.0], [2.0]], [[1.0], [5.0]]])   # 2 rows, 2 members
-    y = torch.tensor([[1.0], [3.0]])
-    member_losses = [torch.nn.functional.mse_loss(out[:, i], y) for i in range(2)]
-    assert torch.isclose(EnsembleLoss(torch.nn.MSELoss())(out, y), torch.stack(member_losses).mean())
-    assert encode_output(out, "regr")["response"].tolist() == [1.0, 3.0]
-    logits = torch.tensor([[[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]]])
-    prob = encode_output(logits, "classif", ["a", "b", "c"])["prob"]
-    expected = (torch.softmax(logits[0, 0], 0) + torch.softmax(logits[0, 1], 0)) / 2
-    assert np.allclose(prob[0], expected.numpy())
-
-
-def test_batch_ensemble_layer_formula():
-    from jupytorch.nn.layers.ensemble import LinearBatchEnsemble
-
-    torch.manual_seed(0)
-    layer = LinearBatchEnsemble(3, 2, k=4, scaling_init="normal")
-    with torch.no_grad():
-        layer.s.normal_()
-        layer.bias.normal_()
-    x = torch.randn(5, 4, 3)
-    want = torch.stack([((x[:, i] * layer.r[i]) @ layer.weight) * layer.s[i] + layer.bias[i] for i in range(4)], 1)
-    assert torch.allclose(layer(x), want, atol=1e-6)
 
 
 def test_binary_task_and_saving(tmp_path):

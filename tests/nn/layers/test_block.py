@@ -1,4 +1,4 @@
-"""nn("block"): repeat a sub-graph, parameters nested as block__<layer id>__<param>."""
+"""nn("block") (jupytorch/nn/layers/block.py): repeat a sub-graph, parameters nested as block__<layer id>__<param>."""
 
 from __future__ import annotations
 
@@ -7,12 +7,33 @@ import torch
 
 import jupytorch as jt
 from jupytorch import nn, po
+from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.nn.model_descriptor import model_descriptor_to_module
 from jupytorch.pipelines.channels import GraphError
+
+from .conftest import check_shape_case, layer_keys, shape_cases
 
 
 def residual():
     return [nn("linear_1"), nn("linear_2") >> nn("relu")] >> nn("merge_sum")
+
+
+def _block():
+    return nn("block", nn("linear", out_features=4) >> nn("relu"), n_blocks=2)
+
+
+CASES = [
+    ("block", _block, [(None, 7)], (None, 4)),
+]
+
+
+@shape_cases(CASES)
+def test_inferred_shape_matches_the_real_module(factory, shapes, expected, iris):
+    check_shape_case(factory, shapes, expected, iris)
+
+
+def test_every_block_layer_has_a_shape_case():
+    assert layer_keys("block") <= {c[0] for c in CASES}
 
 
 def test_block_parameters_are_nested_by_layer_id():
@@ -89,3 +110,23 @@ def test_a_block_may_choose_between_layers_with_a_branch(iris):
     kinds = [type(m).__name__ for m in net.modules_by_id.values()]
     assert kinds.count("Sigmoid") == 2 and "ReLU" not in kinds
     assert net(torch.randn(3, 4)).shape == (3, 4)
+
+
+def test_trafo_must_return_the_parameter_values(iris):
+    block = nn("block", nn("linear", out_features=2), n_blocks=2, trafo=lambda i, values, param_set: None)
+    with pytest.raises(InvalidParameterError, match="trafo must return the parameter values as a dict, got NoneType"):
+        (po("torch_ingress_num") >> block).train(iris)
+    with pytest.raises(InvalidParameterError, match="parameter 'trafo' must be a function"):
+        nn("block", nn("linear", out_features=2), n_blocks=1, trafo=3)
+
+
+def test_inner_layers_may_not_take_the_names_of_block_parameters():
+    with pytest.raises(InvalidParameterError, match="an inner layer may not be called 'n_blocks'"):
+        nn("block", nn("linear", id="n_blocks"))
+
+
+def test_n_blocks_is_required_and_not_negative(iris):
+    with pytest.raises(InvalidParameterError, match="n_blocks"):
+        nn("block", nn("relu"), n_blocks=-1)
+    with pytest.raises(InvalidParameterError, match="n_blocks"):
+        (po("torch_ingress_num") >> nn("block", nn("relu"))).train(iris)

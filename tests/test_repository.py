@@ -26,6 +26,9 @@ NOT_SOURCES = {".git", ".venv", "node_modules", "__pycache__", "build", "dist", 
 FORBIDDEN = {
     "a folder beside the checkout": re.compile(r"\.\.[/\\]shared\b|[\"']shared[\"']\s*/\s*[\"']"),
     "a machine-specific absolute path": re.compile(r"(?<![\w.~-])/(?:work|root)/|(?<![\w.~-])/(?:home|Users)/[a-z_][\w.-]*/"),
+    # the design notes the code was first written from; what users and contributors need of them is
+    # in docs/ (architecture.md, dev/contributing.md), so no file may send a reader to them
+    "a design note the repository does not ship": re.compile(r"\b(?:DESIGN|API)\.md\b|browser-testing\.md"),
 }
 
 
@@ -72,8 +75,11 @@ def test_no_file_refers_outside_the_repository(what):
 
 def test_forbidden_patterns_catch_what_they_are_for():
     outside, machine = FORBIDDEN["a folder beside the checkout"], FORBIDDEN["a machine-specific absolute path"]
+    notes = FORBIDDEN["a design note the repository does not ship"]
+    assert notes.search("Performance rules (DESI" + "GN.md)") and notes.search("as AP" + "I.md writes them")
+    assert not notes.search("docs/api/core.md, docs/architecture.md")
     # the samples are built from pieces, so that this file does not match its own patterns
-    assert outside.search("see .." + "/shared/docs/API.md")
+    assert outside.search("see .." + "/shared/docs/AP" + "I.md")
     assert outside.search('Path(__file__).parents[2] / "shared"' + ' / "data"')
     assert not outside.search("one shared descriptor; shared_memory")
     assert machine.search("cd /" + "work/main") and machine.search("/" + "home/alice/jupytorch")

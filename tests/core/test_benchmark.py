@@ -269,7 +269,7 @@ def test_repr_html_escapes_and_pickle(task_regr):
 
 
 def test_with_the_baseline_learners_on_mtcars():
-    """The API.md walk-through: partition, resample and benchmark with the scikit-learn baselines."""
+    """The documented walk-through: partition, resample and benchmark with the scikit-learn baselines."""
     task = jt.tsk("mtcars")
     split = jt.partition(task, ratio=2 / 3, seed=42)
     learner = jt.lrn("regr.rpart")

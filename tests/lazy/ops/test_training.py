@@ -1,4 +1,4 @@
-"""API.md's lazy-tensor lines, end to end: MNIST rows, flattening, MLPs, a CNN with augmentation,
+"""The documented lazy-tensor examples, end to end: MNIST rows, flattening, MLPs, a CNN with augmentation,
 an image-folder task and a multimodal graph. Small subsets and few epochs keep them fast."""
 
 from __future__ import annotations

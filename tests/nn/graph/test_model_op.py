@@ -1,4 +1,4 @@
-"""torch_model_classif / torch_model_regr inside GraphLearners, as API.md writes them."""
+"""torch_model_classif / torch_model_regr inside GraphLearners, as the docs write them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from jupytorch.nn.learners.torch_model import LearnerTorchModel
 
 
 def api_graph(epochs=10, batch_size=16):
-    # API.md, as written (iris instead of the flattened MNIST: tabular tasks)
+    # as documented (iris instead of the flattened MNIST: tabular tasks)
     graph = (po("torch_ingress_num") >> nn("linear", out_features=10) >> nn("relu") >> nn("head"))
     graph = graph >> po("torch_loss", t_loss("cross_entropy")) \
                   >> po("torch_optimizer", t_opt("adamw", lr=0.001)) \
@@ -74,8 +74,8 @@ def test_early_stopping_reports_the_best_epoch():
 
 
 def test_regression_on_mtcars_with_residual_blocks():
-    residual = [nn("linear_1"), nn("linear_2") >> nn("relu")] >> nn("merge_sum")   # API.md
-    blocks = nn("block", residual, n_blocks=5)                                      # API.md
+    residual = [nn("linear_1"), nn("linear_2") >> nn("relu")] >> nn("merge_sum")   # as documented
+    blocks = nn("block", residual, n_blocks=5)                                      # as documented
     graph = (po("scale") >> po("torch_ingress_num") >> nn("linear", out_features=8) >> blocks >> nn("head")
              >> po("torch_model_regr", epochs=3, batch_size=8, seed=1))
     glrn = jt.as_learner(graph)
@@ -137,7 +137,7 @@ def test_training_parameters_are_required(iris):
 
 
 def test_branching_between_layers_with_ppl_branch(iris):
-    # API.md: jt.ppl("branch", {"relu": nn("relu"), "sigmoid": nn("sigmoid")}) with parameter branch__selection
+    # documented: jt.ppl("branch", {"relu": nn("relu"), "sigmoid": nn("sigmoid")}) with parameter branch__selection
     graph = (po("torch_ingress_num") >> nn("linear", out_features=4)
              >> jt.ppl("branch", {"relu": nn("relu"), "sigmoid": nn("sigmoid")}) >> nn("head")
              >> po("torch_model_classif", epochs=1, batch_size=50, seed=1))

@@ -14,7 +14,7 @@ from jupytorch.pipelines.channels import GraphError
 
 
 def _api_net():
-    # API.md, as written
+    # as documented
     return jt.nn_graph(po("module_1", module=torch.nn.Linear(10, 100)) >> po("module_2", module=torch.nn.ReLU()),
                        shapes_in={"module_1.input": (None, 10)})
 

@@ -101,7 +101,7 @@ def test_cloned_learners_keep_their_own_block_parameters(iris):
 
 
 def test_a_block_may_choose_between_layers_with_a_branch(iris):
-    # API.md's tuning example: block__branch__selection picks the activation of every repetition
+    # the documented tuning example: block__branch__selection picks the activation of every repetition
     inner = nn("linear", out_features=4) >> jt.ppl("branch", {"relu": nn("relu"), "sigmoid": nn("sigmoid")})
     block = nn("block", inner, n_blocks=2, branch__selection="sigmoid")
     assert "branch__selection" in block.param_set.ids()

@@ -268,7 +268,7 @@ def bench_preview(repeats: int) -> None:
     import tempfile
 
     from jupytorch.notebook._lazy_preview import LazyTensorPreview
-    from jupytorch.tasks.images import load_mnist
+    from jupytorch.lazy.tasks import load_mnist
 
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as tmp:

@@ -296,17 +296,9 @@ class PipeOpTorchLinearEnsemble(PipeOpTorchLinearBatchEnsemble):
         })
         PipeOpTorch.__init__(self, id, param_set=ps, param_vals=param_vals)
 
-    def _values_from_inputs(self, param_vals: dict[str, Any], inputs: list[Any]) -> dict[str, Any]:
-        if param_vals.get("out_features") is None:
-            task = inputs[0].task
-            if task is None:
-                raise InvalidParameterError(f"{self.who} needs out_features or the task to know how many outputs to make.")
-            return {**param_vals, "out_features": output_dim_for(task)}
-        return param_vals
-
     def _make_module(self, shapes_in: list[Shape], param_vals: dict[str, Any], task: Any) -> Any:
         out = param_vals.get("out_features")
-        if out is None:
+        if out is None:  # the task's output size; recorded in the values, which the output shape reads
             if task is None:
                 raise InvalidParameterError(f"{self.who} needs out_features or the task to know how many outputs to make.")
             out = param_vals["out_features"] = output_dim_for(task)

@@ -70,7 +70,7 @@ def docs_env(tmp_path, monkeypatch):
     import torch
 
     import jupytorch as jt
-    from jupytorch.lazy.tasks import set_data_dir
+    from jupytorch.lazy.data_files import set_data_dir
 
     data = tmp_path / "data"
     data.mkdir()

@@ -1,4 +1,4 @@
-"""Tiny deterministic learners and tasks for the core tests.
+"""Tiny deterministic learners and tasks for the core tests, and a helper that lists a resampling's sets.
 
 They live in an importable module (not in conftest.py, which puts this folder on ``sys.path``)
 so that joblib's worker processes can unpickle them by reference when tests use ``n_jobs=2``.
@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from jupytorch.core.learner import Learner
-from jupytorch.core.paramset import ParamDbl, ParamFct, ParamInt, ParamLgl, ParamSet
+from jupytorch.core.param import ParamDbl, ParamFct, ParamInt, ParamLgl
+from jupytorch.core.paramset import ParamSet
+from jupytorch.core.resampling import Resampling
 from jupytorch.core.task import TaskClassif, TaskRegr
 
 
@@ -124,3 +126,16 @@ def classif_task(n_per_class: tuple[int, ...] = (20, 10), id: str = "toy_classif
         xs += list(10.0 * k + np.linspace(0, 3, n))
     frame = pd.DataFrame({"x": xs, "y": labels})
     return TaskClassif(id, frame, target="y")
+
+
+def grouped_task(n_groups: int = 7, sizes: tuple[int, ...] = (1, 2, 3, 4)) -> TaskRegr:
+    """A regression task whose column ``g`` has the group role: ``n_groups`` groups of the given sizes, in turn."""
+    groups = [g for g in range(n_groups) for _ in range(sizes[g % len(sizes)])]
+    frame = pd.DataFrame({"x": np.arange(len(groups), dtype=float), "g": groups, "y": np.arange(len(groups), dtype=float)})
+    task = TaskRegr("grouped", frame, target="y")
+    return task.set_col_roles("g", roles="group")
+
+
+def all_sets(r: Resampling) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The training sets and the test sets of every iteration of an instantiated resampling."""
+    return [r.train_set(i) for i in range(r.iters)], [r.test_set(i) for i in range(r.iters)]

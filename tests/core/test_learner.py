@@ -12,8 +12,9 @@ from core_toys import MajorityClassif, MeanRegr, NearestMeanClassif, classif_tas
 
 import jupytorch as jt
 from jupytorch.core.exceptions import InvalidParameterError, JupytorchError, NotTrainedError, TaskError
-from jupytorch.core.paramset import ParamInt, to_tune
+from jupytorch.core.param import ParamInt
 from jupytorch.core.prediction import PredictionClassif, PredictionRegr
+from jupytorch.core.tune_token import to_tune
 
 
 class TestTrainPredict:

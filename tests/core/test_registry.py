@@ -75,7 +75,8 @@ class TestBuild:
     def test_param_set_fallback(self):
         class Plain:
             def __init__(self):
-                from jupytorch.core.paramset import ParamInt, ParamSet
+                from jupytorch.core.param import ParamInt
+                from jupytorch.core.paramset import ParamSet
 
                 self.param_set = ParamSet({"k": ParamInt(1, 5)})
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from jupytorch.core.paramset import NO_DEFAULT, ParamSet
+from jupytorch.core.param import NO_DEFAULT
+from jupytorch.core.paramset import ParamSet
 from jupytorch.core.signature import accepts, params_from_signature, params_from_values, signature_names
 
 

@@ -18,8 +18,9 @@ import torchvision.datasets
 
 from jupytorch import tsk
 from jupytorch.core.download import DownloadError, download
+from jupytorch.core.exceptions import DataNotFoundError
 from jupytorch.lazy import tiny_imagenet
-from jupytorch.lazy.tasks import DataNotFoundError, set_data_dir
+from jupytorch.lazy.data_files import set_data_dir
 
 
 @pytest.fixture

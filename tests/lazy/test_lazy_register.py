@@ -10,7 +10,7 @@ from idx_files import N_ROWS
 from jupytorch.core.registry import REGISTRIES, Registry, registry
 from jupytorch.core.task import TaskClassif
 from jupytorch.lazy import _register
-from jupytorch.lazy.tasks import set_data_dir
+from jupytorch.lazy.data_files import set_data_dir
 
 
 def test_register_adds_image_tasks_as_strings(monkeypatch):

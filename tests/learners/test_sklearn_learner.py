@@ -16,7 +16,7 @@ from sklearn.svm import SVC
 import jupytorch as jt
 from jupytorch import lrn, msr, rsmp, tsk
 from jupytorch.core.exceptions import InvalidParameterError, LearnerError
-from jupytorch.core.paramset import ParamUty
+from jupytorch.core.param import ParamUty
 
 
 def test_param_set_mirrors_get_params_and_values_are_applied():

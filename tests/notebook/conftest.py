@@ -1,4 +1,6 @@
-"""Fixtures for the notebook layer's tests: the TS model mirror check and the browser harnesses."""
+"""Fixtures for the notebook layer's tests: the TS model mirror check and the browser harnesses; also the
+%%learner cell bodies that test_cell.py and test_cell_body.py share (``from .conftest import PIPELINE``).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +25,21 @@ from jupytorch.notebook._static import Bundle
 
 ROOT = Path(__file__).resolve().parents[2]
 JS_DIR = ROOT / "js"
+
+# -- %%learner cell bodies ------------------------------------------------------------------------
+PIPELINE = '''
+po("scale")   # a comment
+>> po("pca", rank=2)
+
+>> lrn("regr.rpart", maxdepth=3)
+'''
+
+TORCH_CELL = '''po("torch_ingress_num")
+>> nn("linear", out_features=8) >> nn("relu")
+>> nn("head")
+>> po("torch_loss", t_loss("cross_entropy"))
+>> po("torch_optimizer", t_opt("adam", lr=0.05))
+>> po("torch_model_classif", epochs=2, batch_size=32)'''
 
 
 def _ts_model_fields(module: str, interface: str) -> set[str]:

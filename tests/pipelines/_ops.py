@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from jupytorch.core.paramset import ParamDbl, ParamSet
+from jupytorch.core.param import ParamDbl
+from jupytorch.core.paramset import ParamSet
 from jupytorch.pipelines.pipeop import PipeOp
 
 

@@ -12,7 +12,8 @@ import jupytorch as jt
 from jupytorch import lrn, msr, po, rsmp, tsk
 from jupytorch.core.exceptions import InvalidParameterError, LearnerError, TaskError
 from jupytorch.core.learner import Learner
-from jupytorch.core.paramset import ParamInt, ParamSet
+from jupytorch.core.param import ParamInt
+from jupytorch.core.paramset import ParamSet
 from jupytorch.pipelines.channels import ChannelTypeError, GraphError
 from jupytorch.pipelines.graph import Graph
 from jupytorch.pipelines.graph_learner import GraphLearner, as_learner

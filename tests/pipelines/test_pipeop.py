@@ -119,7 +119,7 @@ def test_ids_must_not_contain_separators():
 
 
 def test_param_values_overlay_defaults_and_reject_tune_tokens():
-    from jupytorch.core.paramset import to_tune
+    from jupytorch.core.tune_token import to_tune
 
     op = Add()
     assert op.param_values() == {"by": 1.0}

@@ -9,7 +9,8 @@ from toy_tasks import make_regr
 
 import jupytorch as jt
 from jupytorch.core.learner import Learner
-from jupytorch.core.paramset import ParamDbl, ParamLgl, ParamSet
+from jupytorch.core.param import ParamDbl, ParamLgl
+from jupytorch.core.paramset import ParamSet
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 

@@ -222,7 +222,8 @@ import os, signal
 import numpy as np
 import jupytorch as jt
 from jupytorch.core.learner import Learner
-from jupytorch.core.paramset import ParamLgl, ParamSet
+from jupytorch.core.param import ParamLgl
+from jupytorch.core.paramset import ParamSet
 
 class Dies(Learner):
     def __init__(self):

@@ -128,7 +128,7 @@ def test_benchmark_curves_one_per_learner_and_task(bmr_classif):
 
 
 def test_benchmark_curves_need_binary_tasks(rr_classif):
-    from jupytorch.core.benchmark import BenchmarkResult
+    from jupytorch.core.benchmark_result import BenchmarkResult
 
     with pytest.raises(InvalidParameterError, match="needs binary classification tasks, but task 'iris' has 3 classes"):
         _classif._get_benchmark_curves_info(BenchmarkResult([rr_classif]), "prc")

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import jupytorch as jt
-from jupytorch.core.benchmark import BenchmarkResult
+from jupytorch.core.benchmark_result import BenchmarkResult
 from jupytorch.core.exceptions import InvalidParameterError
 from jupytorch.viz import _scores
 

@@ -9,7 +9,8 @@ import pytest
 import torch
 
 import jupytorch as jt
-from jupytorch.lazy.tasks import load_mnist, set_data_dir
+from jupytorch.lazy.data_files import set_data_dir
+from jupytorch.lazy.tasks import load_mnist
 
 
 @pytest.fixture(scope="session")

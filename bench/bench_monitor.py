@@ -267,8 +267,8 @@ def bench_preview(repeats: int) -> None:
     """Kernel time of a LazyTensorPreview's first page (and of paging) on a 70 000-row MNIST-format task."""
     import tempfile
 
-    from jupytorch.notebook._lazy_preview import LazyTensorPreview
     from jupytorch.lazy.tasks import load_mnist
+    from jupytorch.notebook._lazy_preview import LazyTensorPreview
 
     rng = np.random.default_rng(0)
     with tempfile.TemporaryDirectory() as tmp:

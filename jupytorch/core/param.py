@@ -37,11 +37,6 @@ class _NoDefault:
 NO_DEFAULT = _NoDefault()
 
 
-def _show(value: Any) -> str:
-    text = repr(value).split("\n", 1)[0]  # multi-line printers (measures, tasks) shown by their head
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
 class Param:
     """Base class of one typed parameter; ``ParamSet`` sets its ``id``.
 

@@ -16,7 +16,7 @@ from jupytorch.core.exceptions import InvalidParameterError, UnknownKeyError, di
 
 # the parameter types and the tuning token live in their own modules; they are re-exported here,
 # where parameter sets have always been imported from
-from jupytorch.core.param import NO_DEFAULT, Param, ParamDbl, ParamFct, ParamInt, ParamLgl, ParamUty, _show
+from jupytorch.core.param import NO_DEFAULT, Param, ParamDbl, ParamFct, ParamInt, ParamLgl, ParamUty
 from jupytorch.core.tune_token import TuneToken, to_tune
 
 __all__ = [
@@ -346,6 +346,11 @@ class ParamSet:
                 }
             )
         return pd.DataFrame(rows, columns=["id", "type", "lower", "upper", "levels", "default", "value", "tags"])
+
+
+def _show(value: Any) -> str:
+    text = repr(value).split("\n", 1)[0]  # multi-line printers (measures, tasks) shown by their head
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _fresh(default: Any) -> Any:

@@ -18,7 +18,7 @@ import numpy as np
 
 from jupytorch.core.exceptions import JupytorchError
 
-__all__ = ["set_data_dir", "data_dir", "read_idx"]
+__all__ = ["set_data_dir", "data_dir", "read_idx", "read_array_pickle", "load_once"]
 
 _data_dir: Path | None = None
 
@@ -93,7 +93,8 @@ class _ArrayUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
-def _read_pickle(path: Path) -> dict[str, Any]:
+def read_array_pickle(path: Path) -> dict[str, Any]:
+    """Read a pickled dict of numpy arrays (a CIFAR batch) with str keys, refusing anything else in it."""
     with open(path, "rb") as f:
         raw = _ArrayUnpickler(f, encoding="bytes").load()
     return {(k.decode() if isinstance(k, bytes) else k): v for k, v in raw.items()}
@@ -108,7 +109,7 @@ def _file_key(paths: Sequence[Path]) -> tuple:
     return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
 
 
-def _cached_load(paths: Sequence[Path], load: Any) -> tuple[Any, np.ndarray, list[tuple[str, int]], list[str]]:
+def load_once(paths: Sequence[Path], load: Any) -> tuple[Any, np.ndarray, list[tuple[str, int]], list[str]]:
     """Run ``load()`` once per set of files (by path, mtime and size); later calls share its column."""
     key = _file_key(paths)
     if key not in _LOADED:

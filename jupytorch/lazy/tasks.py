@@ -32,7 +32,7 @@ import pandas as pd
 
 from jupytorch.core.exceptions import DataNotFoundError, JupytorchError, TaskError
 from jupytorch.core.task import TaskClassif
-from jupytorch.lazy.data_files import _cached_load, _read_pickle, data_dir, read_idx, set_data_dir
+from jupytorch.lazy.data_files import data_dir, load_once, read_array_pickle, read_idx, set_data_dir
 
 __all__ = [
     "DataNotFoundError",
@@ -137,7 +137,7 @@ def _mnist_like(id: str, folder: str, classes: Sequence[str], title: str, root: 
         x = images[0] if len(images) == 1 else np.concatenate(images)
         return _uint8_images(x.reshape(len(x), 1, *x.shape[1:]), key), np.concatenate(labels), splits, list(classes)
 
-    lazy, labels, splits, names = _cached_load(paths, load)
+    lazy, labels, splits, names = load_once(paths, load)
     n = len(labels)
     other = "train" if parts == ["test"] else "test"
     note = "" if parts == ["train", "test"] else f" ({parts[0]} set only, {n} rows: the {other} files were not found)"
@@ -198,7 +198,7 @@ def _cifar(id: str, folder: str, train_files: Sequence[str], test_file: str, met
     def load(key: tuple) -> tuple[Any, np.ndarray, list[tuple[str, int]], list[str]]:
         images, labels = [], []
         for path in files:
-            batch = _read_pickle(path)
+            batch = read_array_pickle(path)
             if "data" not in batch or label_key not in batch:
                 raise JupytorchError(f"Task {id!r}: {path} is not a CIFAR batch (no 'data' or {label_key!r} entry).")
             images.append(np.asarray(batch["data"], dtype=np.uint8).reshape(-1, 3, 32, 32))
@@ -207,7 +207,7 @@ def _cifar(id: str, folder: str, train_files: Sequence[str], test_file: str, met
         splits = [(part, (sum(len(a) for a in images) - n_test) if part == "train" else n_test) for part in parts]
         classes = list(default_classes or [])
         if (directory / meta[0]).is_file():
-            names = _read_pickle(directory / meta[0]).get(meta[1])
+            names = read_array_pickle(directory / meta[0]).get(meta[1])
             if names is not None:
                 classes = [n.decode() if isinstance(n, bytes) else str(n) for n in names]
         y = np.concatenate(labels)
@@ -215,7 +215,7 @@ def _cifar(id: str, folder: str, train_files: Sequence[str], test_file: str, met
             classes = [str(i) for i in range(int(y.max()) + 1)]
         return _uint8_images(np.concatenate(images), key), y, splits, classes
 
-    lazy, labels, splits, classes = _cached_load(files, load)
+    lazy, labels, splits, classes = load_once(files, load)
     note = "" if parts == ["train", "test"] else f" ({parts[0]} set only, {len(labels)} rows)"
     return _split_task(id, lazy, labels, classes, splits, f"{title}{note}", "class")
 
